@@ -1,0 +1,95 @@
+"""The command line: `check` and `paths` for authors (more commands register here)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Callable, Sequence
+
+from .check import check_corpus
+from .graph import paths
+from .load import load_corpus
+from .model import Corpus
+from .problems import Problem, format_problem, sort_problems
+
+__all__ = ["main", "load_and_check", "COMMANDS"]
+
+DEFAULT_TREES = "trees"
+
+
+def load_and_check(root: str) -> tuple[Corpus, list[Problem]]:
+    """Load `root` and run every check; problems sorted by place."""
+    corpus, problems = load_corpus(root)
+    problems = problems + check_corpus(corpus)
+    return corpus, sort_problems(problems)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    roots = args.paths or [DEFAULT_TREES]
+    errors = warnings = 0
+    totals = [0, 0, 0, 0]
+    for root in roots:
+        if not os.path.exists(root):
+            print(f"{root}: nincs ilyen fájl vagy mappa", file=sys.stderr)
+            return 2
+        corpus, problems = load_and_check(root)
+        for p in problems:
+            print(format_problem(p), file=sys.stderr if p.severity == "error" else sys.stdout)
+        errors += sum(p.severity == "error" for p in problems)
+        warnings += sum(p.severity == "warning" for p in problems)
+        totals[0] += len(corpus.trees)
+        totals[1] += sum(len(t.nodes) for t in corpus.trees)
+        totals[2] += len(corpus.codes)
+        totals[3] += sum(len(t.scenarios) for t in corpus.trees)
+    if errors:
+        print(f"{errors} hiba, {warnings} figyelmeztetés", file=sys.stderr)
+        return 1
+    print(f"rendben: {totals[0]} fa, {totals[1]} csomópont, {totals[2]} kód, {totals[3]} forgatókönyv"
+          + (f", {warnings} figyelmeztetés" if warnings else ""))
+    return 0
+
+
+def _cmd_paths(args: argparse.Namespace) -> int:
+    corpus, problems = load_and_check(args.trees)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        for p in errors:
+            print(format_problem(p), file=sys.stderr)
+        return 1
+    tree = corpus.tree(args.tree)
+    if tree is None:
+        print(f"nincs ilyen fa: {args.tree} (lehetséges: {', '.join(t.id for t in corpus.trees)})", file=sys.stderr)
+        return 2
+    count = 0
+    for path in paths(corpus, tree):
+        count += 1
+        parts = [f"{s.node} --[{s.answer}]-->" if s.answer else f"{s.node} -->" for s in path[:-1]]
+        print(f"{count}. " + " ".join(parts + [path[-1].node]))
+    print(f"{count} út a(z) {tree.id} fában")
+    return 0
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
+    "check": ("a fák és a kódkatalógus ellenőrzése",
+              lambda p: p.add_argument("paths", nargs="*", help="mappák vagy fájlok (alapértelmezés: trees/)"), _cmd_check),
+    "paths": ("egy fa minden útja a kezdőponttól a kimenetekig",
+              lambda p: (p.add_argument("tree", help="a fa azonosítója"),
+                         p.add_argument("--trees", default=DEFAULT_TREES, help="a fák mappája")), _cmd_paths),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; 0 clean, 1 problems found, 2 usage error."""
+    parser = argparse.ArgumentParser(prog="python -m generator", description="Hibaelhárítási fák fordítója")
+    sub = parser.add_subparsers(dest="command", metavar="PARANCS")
+    for name, (help_text, configure, _) in COMMANDS.items():
+        configure(sub.add_parser(name, help=help_text))
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code else 0
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    return COMMANDS[args.command][2](args)

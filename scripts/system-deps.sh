@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the system packages the build and the tests need, when missing and permitted.
+set -euo pipefail
+need=()
+command -v dot >/dev/null || need+=(graphviz)
+fc-list 2>/dev/null | grep -qi "Liberation Sans" || need+=(fonts-liberation)
+command -v chromium >/dev/null || need+=(chromium)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v rsvg-convert >/dev/null || need+=(librsvg2-bin)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo"; else
+  echo "Missing system packages: ${need[*]}. Install them with: sudo apt-get install ${need[*]}" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null; then
+  echo "Missing system packages: ${need[*]}. Install them with your package manager (Debian/Ubuntu: apt-get install ${need[*]})." >&2
+  exit 1
+fi
+echo "Installing system packages: ${need[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
