@@ -1,0 +1,180 @@
+"""Render DOT sources to SVG with the system Graphviz `dot`, in concurrent batches, cached on disk."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["RenderError", "Stats", "stats", "INSTALL_HINT", "dot_version", "render_svgs"]
+
+INSTALL_HINT = ("Graphviz 'dot' not found: install it with `sudo apt-get install graphviz` (Debian/Ubuntu) "
+                "or see https://graphviz.org/download/")
+
+_log = logging.getLogger(__name__)
+_DOCUMENT = re.compile(r"(?=<\?xml[\s?])")
+_PAGE_PREFIX = re.compile(r'(<g id=")page\d+,\d+_([^"]*" class="graph")')
+_GRADIENT = re.compile(r'<(?:linear|radial)Gradient id="([lr])_(\d+)"')
+
+
+class RenderError(RuntimeError):
+    """`dot` is missing, failed, timed out or gave unexpected output."""
+
+
+@dataclass
+class Stats:
+    """Counters for tests and benchmarks: `dot -Tsvg` processes started, `dot -V` probes, cache hits."""
+
+    processes_started: int = 0
+    version_probes: int = 0
+    cache_hits: int = 0
+
+
+stats = Stats()
+
+
+def _dot() -> str:
+    """The path of `dot` on PATH, or RenderError with the install hint."""
+    exe = shutil.which("dot")
+    if exe is None:
+        raise RenderError(INSTALL_HINT)
+    return exe
+
+
+@functools.lru_cache(maxsize=None)
+def _version(exe: str) -> str:
+    """`exe -V` output (Graphviz prints it on stderr); probed once per process and binary."""
+    stats.version_probes += 1
+    try:
+        done = subprocess.run([exe, "-V"], capture_output=True, timeout=30, check=False)
+    except FileNotFoundError:
+        raise RenderError(INSTALL_HINT) from None
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"`{exe} -V` did not answer within 30 s") from None
+    text = (done.stdout + done.stderr).decode("utf-8", "replace").strip()
+    if done.returncode != 0:
+        raise RenderError(f"`{exe} -V` failed (exit {done.returncode}): {text}")
+    return text
+
+
+def dot_version() -> str:
+    """The version string of the `dot` on PATH, e.g. 'dot - graphviz version 2.43.0 (0)'."""
+    return _version(_dot())
+
+
+def render_svgs(dots: Sequence[str], *, cache_dir: Path | None, timeout: float = 60, jobs: int = 2,
+                names: Sequence[str] | None = None) -> list[str]:
+    """One SVG document per DOT source, in the same order.
+
+    SVGs are cached in `cache_dir` (None: no cache) under the sha256 of the `dot -V` version and the
+    source, so a call where everything is cached starts no `dot -Tsvg` process. The rest render in
+    up to `jobs` concurrent `dot` processes, each fed a batch of graphs on stdin; `timeout` (seconds)
+    applies to each process. `names` (e.g. tree ids) name graphs in error messages.
+    """
+    if not dots:
+        return []
+    exe = _dot()
+    version = _version(exe)
+    labels = list(names) if names is not None else [f"#{i + 1}" for i in range(len(dots))]
+    keys = [hashlib.sha256(f"{version}\n{dot}".encode("utf-8")).hexdigest() for dot in dots]
+    found: dict[str, str] = {}
+    pending: dict[str, tuple[str, str]] = {}  # key -> (DOT, name) of graphs to render, first use first
+    for key, dot, label in zip(keys, dots, labels):
+        if key in found or key in pending:
+            continue
+        cached = _read(cache_dir, key)
+        if cached is not None:
+            stats.cache_hits += 1
+            found[key] = cached
+        else:
+            pending[key] = (dot, label)
+    if pending:
+        order = list(pending)
+        count = max(1, min(jobs, len(order)))
+        groups = [order[i::count] for i in range(count)]
+        stats.processes_started += len(groups)
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            batches = [pool.submit(_run, exe, [pending[k] for k in group], timeout) for group in groups]
+            for group, batch in zip(groups, batches):
+                for key, svg in zip(group, batch.result()):
+                    _write(cache_dir, key, svg)
+                    found[key] = svg
+    return [found[key] for key in keys]
+
+
+def _run(exe: str, graphs: list[tuple[str, str]], timeout: float) -> list[str]:
+    """Render a batch of (DOT, name) pairs with one `dot -Tsvg` process; one SVG per graph."""
+    source = "".join(dot + "\n" for dot, _ in graphs).encode("utf-8")
+    listed = ", ".join(name for _, name in graphs)
+    try:
+        done = subprocess.run([exe, "-Tsvg"], input=source, capture_output=True, timeout=timeout, check=False)
+    except FileNotFoundError:
+        raise RenderError(INSTALL_HINT) from None
+    except subprocess.TimeoutExpired as exc:
+        raise RenderError(f"dot timed out after {timeout:g} s rendering graph(s) {listed}"
+                          + _stderr(exc.stderr)) from None
+    documents = [d for d in _DOCUMENT.split(done.stdout.decode("utf-8", "replace")) if d.strip()]
+    if done.returncode != 0 and len(documents) < len(graphs):
+        culprit = graphs[len(documents)][1]  # dot stops at the first graph it cannot read
+        raise RenderError(f"dot failed (exit {done.returncode}) on graph {culprit}" + _stderr(done.stderr))
+    if done.returncode != 0 or len(documents) != len(graphs):
+        raise RenderError(f"dot gave {len(documents)} SVG document(s) for {len(graphs)} graph(s) {listed}"
+                          f" (exit {done.returncode})" + _stderr(done.stderr))
+    if done.stderr.strip():
+        _log.warning("dot warnings rendering graph(s) %s:%s", listed, _stderr(done.stderr))
+    return [_normalise(d) for d in documents]
+
+
+def _stderr(data: bytes | None) -> str:
+    """dot's stderr, decoded, as a suffix for a message ('' when empty)."""
+    text = (data or b"").decode("utf-8", "replace").strip()
+    return f":\n{text}" if text else ""
+
+
+def _normalise(svg: str) -> str:
+    """An SVG as `dot` gives it for the graph alone: in a batch, the 2nd+ graphs get a `page0,1_`
+    prefix on the graph group id and continue the gradient numbering (`l_0`, `r_0`) of earlier ones."""
+    svg = _PAGE_PREFIX.sub(r"\1\2", svg, count=1)
+    renumber: dict[str, str] = {}
+    counts = {"l": 0, "r": 0}
+    for kind, number in _GRADIENT.findall(svg):
+        renumber[f"{kind}_{number}"] = f"{kind}_{counts[kind]}"
+        counts[kind] += 1
+    if renumber:
+        svg = re.sub(r'(?<=id=")[lr]_\d+(?=")|(?<=url\(#)[lr]_\d+(?=\))',
+                     lambda m: renumber.get(m.group(), m.group()), svg)
+    return svg
+
+
+def _read(cache_dir: Path | None, key: str) -> str | None:
+    """The cached SVG for `key`, or None."""
+    if cache_dir is None:
+        return None
+    try:
+        return (cache_dir / f"{key}.svg").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def _write(cache_dir: Path | None, key: str, svg: str) -> None:
+    """Store an SVG under `key` atomically: a temporary file in the same folder, then os.replace."""
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{key}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(svg)
+        os.replace(tmp, cache_dir / f"{key}.svg")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
