@@ -7,6 +7,7 @@ import os
 import sys
 from typing import Callable, Sequence
 
+from .build import build_site
 from .check import check_corpus
 from .graph import paths
 from .load import load_corpus
@@ -70,12 +71,19 @@ def _cmd_paths(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_build(args: argparse.Namespace) -> int:
+    return build_site(args.config, args.site_dir)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "check": ("a fák és a kódkatalógus ellenőrzése",
               lambda p: p.add_argument("paths", nargs="*", help="mappák vagy fájlok (alapértelmezés: trees/)"), _cmd_check),
     "paths": ("egy fa minden útja a kezdőponttól a kimenetekig",
               lambda p: (p.add_argument("tree", help="a fa azonosítója"),
                          p.add_argument("--trees", default=DEFAULT_TREES, help="a fák mappája")), _cmd_paths),
+    "build": ("az oldal felépítése; hiba esetén a korábbi site/ megmarad",
+              lambda p: (p.add_argument("--config", default="mkdocs.yml", help="az MkDocs beállítófájl"),
+                         p.add_argument("--site-dir", default="site", help="a kimeneti mappa")), _cmd_build),
 }
 
 

@@ -63,6 +63,8 @@ class TroubleshootingPlugin(BasePlugin[_Options]):
         assert self.site is not None
         for src, text in sorted(self.site.pages.items()):
             files.append(File.generated(config, src, content=text))
+        for path, data in sorted(self.site.assets.items()):
+            files.append(File.generated(config, path, content=data))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,12 @@ __all__ = ["GeneratedSite", "generate", "navigation", "sorted_trees"]
 
 @dataclass(frozen=True)
 class GeneratedSite:
-    """Every generated page: source path (e.g. `fak/pin.md`) -> Markdown, plus page titles for the nav."""
+    """Every generated page: source path (e.g. `fak/pin.md`) -> Markdown, page titles for the nav,
+    and generated static files (path in the site -> bytes), e.g. the code lookup table or PDFs."""
 
     pages: dict[str, str]
     titles: dict[str, str]
+    assets: dict[str, bytes] = field(default_factory=dict)
 
 
 def sorted_trees(corpus: Corpus) -> list[Tree]:
