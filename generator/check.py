@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import html
 import re
 from collections import defaultdict
 from typing import Iterable
@@ -15,8 +16,10 @@ from .problems import Problem
 
 __all__ = ["check_corpus", "code_index", "UNSAFE_LINK"]
 
-# A Markdown link, autolink, or raw href/src whose scheme is not http, https or mailto.
-UNSAFE_LINK = re.compile(r"(?:\]\(\s*<?|<|(?:href|src)\s*=\s*[\"']?)\s*(?!https?:|mailto:)([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+# A Markdown link, reference definition (`[id]: url`), autolink, or raw href/src whose scheme is not
+# http, https or mailto. Texts are matched after HTML entities are decoded (`java&#115;cript:`).
+UNSAFE_LINK = re.compile(r"(?:\]\(\s*<?|<|(?:href|src)\s*=\s*[\"']?|^[ ]{0,3}\[[^\]\n]+\]:\s*<?)"
+                         r"\s*(?!https?:|mailto:)([a-z][a-z0-9+.-]*):", re.IGNORECASE | re.MULTILINE)
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
@@ -64,9 +67,9 @@ def _check_project(corpus: Corpus) -> list[Problem]:
 def _check_catalogue(corpus: Corpus) -> list[Problem]:
     found = []
     systems = {s.id for s in corpus.project.systems}
-    owner: dict[str, str] = {}
+    owner: dict[str, tuple[int, str]] = {}  # lookup key -> (index of the entry, its code)
     canon = {lookup_key(e.code) for e in corpus.codes}
-    for entry in corpus.codes:
+    for index, entry in enumerate(corpus.codes):
         if entry.system and systems and entry.system not in systems:
             found.append(Problem(entry.loc, f"ismeretlen rendszer: {entry.system}", _suggest(entry.system, systems) or
                                  "a rendszereket a project.yaml sorolja fel"))
@@ -77,10 +80,10 @@ def _check_catalogue(corpus: Corpus) -> list[Problem]:
             found.append(Problem(entry.loc, f"a kód nem kanonikus alakú: {entry.code}", f"írja így: {normalise(entry.code)}"))
         for spelling, loc in ((entry.code, entry.loc), *zip(entry.aliases, entry.alias_locs)):
             key = lookup_key(spelling)
-            if key in owner and owner[key] != entry.code:
-                found.append(Problem(loc, f"a(z) „{spelling}” ugyanarra a kódra normalizálódik, mint a(z) {owner[key]}",
+            if key in owner and owner[key][0] != index:
+                found.append(Problem(loc, f"a(z) „{spelling}” ugyanarra a kódra normalizálódik, mint a(z) {owner[key][1]}",
                                      "két bejegyzés vagy álnév nem jelölheti ugyanazt a kódot; vonja össze őket"))
-            owner.setdefault(key, entry.code)
+            owner.setdefault(key, (index, entry.code))
         for rel, loc in zip(entry.related, entry.related_locs):
             if lookup_key(rel) not in canon:
                 found.append(Problem(loc, f"ismeretlen kapcsolódó kód: {rel}",
@@ -93,7 +96,7 @@ def _check_catalogue(corpus: Corpus) -> list[Problem]:
 def _check_markdown(loc: Loc, *texts: str | None) -> list[Problem]:
     found = []
     for text in texts:
-        for m in UNSAFE_LINK.finditer(text or ""):
+        for m in UNSAFE_LINK.finditer(html.unescape(text or "")):
             found.append(Problem(loc, f"nem engedélyezett hivatkozás ({m.group(1)}:) a szövegben",
                                  "csak http://, https://, mailto: vagy az oldalon belüli hivatkozás használható"))
     return found
@@ -154,6 +157,8 @@ def _check_links(corpus: Corpus, tree: Tree) -> list[Problem]:
             if not target:
                 continue
             resolved = resolve(corpus, tree, target)
+            if resolved is None and tree.node(target) is None and corpus.tree(target) is not None:
+                continue  # a tree whose start node is missing; reported in that tree
             if resolved is None:
                 found.append(Problem(loc, f"a(z) {target} cél nem létezik", _suggest(target, names) or
                                      "a cél lehet csomópont, fa vagy fa#csomópont"))

@@ -20,7 +20,14 @@ DEFAULT_TREES = "trees"
 
 
 def load_and_check(root: str) -> tuple[Corpus, list[Problem]]:
-    """Load `root` and run every check; problems sorted by place."""
+    """Load `root` and run every check; problems sorted by place.
+
+    For one file, its whole folder is loaded (links into other trees, code usage and source coverage
+    need every tree), and only the problems of that file are reported.
+    """
+    if os.path.isfile(root):
+        corpus, problems = load_and_check(os.path.dirname(root) or ".")
+        return corpus, [p for p in problems if os.path.normpath(p.loc.file) == os.path.relpath(root)]
     corpus, problems = load_corpus(root)
     problems = problems + check_corpus(corpus)
     return corpus, sort_problems(problems)

@@ -194,7 +194,9 @@ def _node(doc: Doc, node_id: str, raw: Any, problems: list[Problem]) -> Node | N
         what = "több fajtája is van: " + ", ".join(kinds) if kinds else "nincs fajtája"
         problems.append(Problem(loc, f"a(z) {node_id} csomópontnak {what}",
                                 "egy csomópont pontosan egy legyen: question (kérdés), step (teendő) vagy outcome (kimenet)"))
-        return None
+        if not kinds:
+            return None
+    # With several kinds, keep the node as its first kind, so links to it do not read as "does not exist".
     kind = kinds[0]
     for key, owner in _KIND_FIELDS.items():
         if key in raw and owner != kind:

@@ -45,7 +45,9 @@ def _leaves(errors: Any) -> Iterator[jsonschema.ValidationError]:
     """The most specific errors: descend into if/then and allOf so authors see the real cause."""
     for error in errors:
         if error.context:
-            yield from _leaves(error.context)
+            # oneOf/anyOf: a branch of another type is not what the author meant (items: 0 is a bad number, not a bad list)
+            leaves = list(_leaves(error.context))
+            yield from [e for e in leaves if e.validator != "type"] or leaves
         else:
             yield error
 
@@ -60,6 +62,8 @@ def _explain(doc: Doc, error: jsonschema.ValidationError) -> list[Problem]:
     loc = doc.at(path)
     name = _field(path)
     v = error.validator
+    if "propertyNames" in error.schema_path:  # a bad key (e.g. a node id): point at the key, not at the mapping
+        return [Problem(doc.key_at(path + (error.instance,)), f"érvénytelen azonosító: {error.instance}", _SLUG_HINT)]
     if v == "required":
         missing = error.message.split("'")[1]
         where = f" ({_field(path)})" if path else ""
@@ -82,8 +86,6 @@ def _explain(doc: Doc, error: jsonschema.ValidationError) -> list[Problem]:
         return [Problem(loc, f"a(z) {name} szövege üres", "írja be a szöveget")]
     if v == "pattern":
         return [_pattern_problem(doc, path, name, error)]
-    if v == "propertyNames":
-        return [Problem(loc, "érvénytelen azonosító", _SLUG_HINT)]
     if v in ("minItems", "minProperties"):
         return [Problem(loc, f"a(z) {name} lista üres", "adjon meg legalább egy elemet")]
     if v in ("enum", "const"):

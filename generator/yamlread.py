@@ -121,7 +121,13 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Doc | None, list[Problem]]:
     problems = _tabs(text, name)
     if problems:
         return None, problems
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character (e.g. a pasted \x0b): raised before parsing starts
+        before = text[: exc.position]
+        loc = Loc(name, before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        return None, [Problem(loc, f"nem megengedett vezérlőkarakter a szövegben (U+{exc.character:04X})",
+                              "törölje ezt a láthatatlan karaktert (gyakran Wordből vagy PDF-ből másolt szövegben van)")]
     try:
         root = loader.get_single_node()
     except _Refused as exc:
@@ -191,7 +197,13 @@ class _Builder:
             return text
         if node.tag == "tag:yaml.org,2002:null":
             return None
-        value = self.loader.construct_object(node, deep=True)
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.YAMLError):  # e.g. 2026-13-45: looks like a date but is none
+            what = "nem létező dátumnak" if node.tag == "tag:yaml.org,2002:timestamp" else "hibás értéknek"
+            self.problems.append(Problem(loc, f"a YAML az idézőjel nélküli {text} értéket {what} olvassa",
+                                         f'dátumnál írjon valós napot ÉÉÉÉ-HH-NN alakban; szövegnél tegye idézőjelbe: "{text}"'))
+            return text
         allowed = _NON_TEXT_KEYS.get(key or "")
         if allowed is dt.date and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value.isoformat()
