@@ -148,6 +148,8 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Doc | None, list[Problem]]:
         return doc, [Problem(Loc(name, 1, 1), "a fájl üres", "írja bele a tartalmat a minta szerint")]
     builder = _Builder(doc, loader)
     doc.data = builder.value(root, (), None)
+    if doc.data is None and not builder.problems:  # `---`, `~` or `null` alone: as empty as an empty file
+        return doc, [Problem(Loc(name, 1, 1), "a fájl üres", "írja bele a tartalmat a minta szerint")]
     return doc, builder.problems
 
 
