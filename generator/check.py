@@ -14,7 +14,7 @@ from .graph import resolve, walk
 from .model import Corpus, Loc, Tree
 from .problems import Problem
 
-__all__ = ["check_corpus", "code_index", "UNSAFE_LINK"]
+__all__ = ["check_corpus", "code_index", "review_overdue", "UNSAFE_LINK"]
 
 # A Markdown link, reference definition (`[id]: url`), autolink, or raw href/src whose scheme is not
 # http, https or mailto. Texts are matched after HTML entities are decoded (`java&#115;cript:`).
@@ -103,7 +103,9 @@ def _check_markdown(loc: Loc, *texts: str | None) -> list[Problem]:
 
 
 def _check_sources(corpus: Corpus, refs: Iterable) -> list[Problem]:
-    found = []
+    found: list[Problem] = []
+    if corpus.project.missing:  # already reported once; don't repeat it for every citation
+        return found
     docs = {d.id: d for d in corpus.project.sources}
     for ref in refs:
         doc = docs.get(ref.doc)
@@ -239,12 +241,16 @@ def _check_review(corpus: Corpus, tree: Tree, today: dt.date) -> list[Problem]:
     if tree.reviewed is None:
         return []
     months = corpus.project.review_months
-    limit = _months_before(today, months)
-    if tree.reviewed < limit:
+    if review_overdue(tree.reviewed, today, months):
         return [Problem(tree.reviewed_loc or tree.loc, f"a(z) {tree.id} fát {tree.reviewed.isoformat()} óta nem nézték át "
                         f"(több mint {months} hónapja)", "nézze át a tartalmat, és írja be a mai dátumot a reviewed mezőbe",
                         "warning")]
     return []
+
+
+def review_overdue(reviewed: dt.date, today: dt.date, months: int) -> bool:
+    """True when `reviewed` lies more than `months` calendar months before `today`."""
+    return reviewed < _months_before(today, months)
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:

@@ -53,9 +53,9 @@ def load_corpus(root: str) -> tuple[Corpus, list[Problem]]:
                                             f"nevezze át a fájlt {tree.id}.yaml-ra, vagy írja az id-t {stem}-ra"))
     if project is None:
         project_loc = Loc(os.path.relpath(os.path.join(base, PROJECT_FILE)), 1, 1)
-        if os.path.isdir(root):
-            problems.append(Problem(project_loc, "hiányzik a project.yaml", "hozza létre a rendszerek listájával (lásd README)"))
-        project = Project(systems=(), sources=(), loc=project_loc)
+        if os.path.isdir(root) and not os.path.exists(os.path.join(base, PROJECT_FILE)):
+            problems.append(Problem(project_loc, "hiányzik a project.yaml", "hozza létre a rendszerek listájával, lásd docs/format.md"))
+        project = Project(systems=(), sources=(), loc=project_loc, missing=True)
     return Corpus(project=project, trees=tuple(trees), codes=tuple(codes), root=base), problems
 
 
@@ -116,9 +116,11 @@ def _project(doc: Doc) -> Project:
         if not isinstance(s, dict):
             continue
         items = s.get("items")
-        listed = tuple(str(n) for n in range(1, items + 1)) if isinstance(items, int) else _texts(items)
+        named = [(it, it) if isinstance(it, str) else (_text(it.get("id")), _text(it.get("title")))
+                 for it in (items if isinstance(items, list) else []) if isinstance(it, (str, dict))]
+        listed = tuple(str(n) for n in range(1, items + 1)) if isinstance(items, int) else tuple(i for i, _ in named)
         sources.append(SourceDoc(_text(s.get("id")), _text(s.get("title")), s.get("url") if isinstance(s.get("url"), str) else None,
-                                 _text(s.get("cite")) or "{item}", listed, doc.at(("sources", i))))
+                                 _text(s.get("cite")) or "{item}", listed, doc.at(("sources", i)), tuple(named)))
     months = data.get("review_months")
     return Project(systems, tuple(sources), doc.at(()), months if isinstance(months, int) else 12)
 

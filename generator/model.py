@@ -189,6 +189,12 @@ class SourceDoc:
     cite: str
     items: tuple[str, ...]
     loc: Loc
+    item_titles: tuple[tuple[str, str], ...] = ()
+
+    def citation(self, item: str) -> str:
+        """How one item is cited: the `cite` format filled with the item and its title."""
+        title = dict(self.item_titles).get(item, item)
+        return self.cite.replace("{item}", item).replace("{title}", title)
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,7 @@ class Project:
     sources: tuple[SourceDoc, ...]
     loc: Loc
     review_months: int = 12
+    missing: bool = False
 
 
 @dataclass(frozen=True)

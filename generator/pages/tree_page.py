@@ -7,6 +7,7 @@ import datetime as dt
 from ..codes import normalise
 from ..graph import resolve
 from ..model import Corpus, Node, SourceRef, Tree
+from ..sheets import PagePrint
 from ..text import Glossary, md_escape, plain, rich
 from .links import code_src, href_for_target, relative, tree_src
 
@@ -29,7 +30,7 @@ def cite(corpus: Corpus, ref: SourceRef) -> str:
     """A citation as text: `ASP GYIK, 4. kérdés`."""
     for doc in corpus.project.sources:
         if doc.id == ref.doc:
-            return f"{doc.title}, {doc.cite.replace('{item}', ref.item)}"
+            return f"{doc.title}, {doc.citation(ref.item)}"
     return f"{ref.doc}#{ref.item}"
 
 
@@ -115,15 +116,23 @@ def _node_section(corpus: Corpus, tree: Tree, node: Node, src: str, glossary: Gl
     return "".join(parts)
 
 
-def tree_page(corpus: Corpus, tree: Tree, svg: str, glossary: Glossary) -> str:
-    """The Markdown source of a tree page: a Markdown title, then raw HTML blocks."""
+def tree_page(corpus: Corpus, tree: Tree, svg: str, glossary: Glossary, printing: PagePrint | None = None) -> str:
+    """The Markdown source of a tree page: a Markdown title, then raw HTML blocks.
+
+    With `printing`: front matter for the print header, the print-only sheets first (printed before
+    the text), and the PDF links after the facts.
+    """
     src = tree_src(tree.id)
     order = [tree.start] + [n.id for n in tree.nodes if n.id != tree.start]
     sections = [_node_section(corpus, tree, tree.node(i), src, glossary) for i in order if tree.node(i)]
-    return "\n\n".join([
+    return (printing.front_matter if printing else "") + "\n\n".join([
+        *([printing.sheets_html] if printing else []),
         f"# {md_escape(tree.title)} {{ #fa-cim }}",
         _meta(corpus, tree),
+        *([printing.links_html] if printing else []),
         f'<div class="fa-summary">{rich(tree.summary, glossary)}</div>',
+        # Guided mode (site_overrides/assets/guide.js) fills this in; hidden, so the page is unchanged without JS.
+        f'<div class="fa-guide" id="fa-utmutato" data-tree="{plain(tree.id)}" data-start="{plain(tree.start)}" hidden></div>',
         f'<figure class="fa-chart-figure"><div class="fc-chart" data-search-exclude>{svg}</div>'
         f'<figcaption>A folyamatábra szöveges változata lent, a <a href="#fa-lepesek">Lépések</a> részben olvasható. '
         f"Az ábra elemeire kattintva a megfelelő lépéshez jut.</figcaption></figure>",
