@@ -136,8 +136,7 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Doc | None, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         loc = _loc(name, mark) if mark else Loc(name, 1, 1)
         what = exc.problem or "YAML-szintaktikai hiba"
-        return None, [Problem(loc, f"YAML-szintaktikai hiba: {what}",
-                              "ellenőrizze a behúzást, a kettőspontokat és az idézőjeleket ezen a soron és előtte")]
+        return None, [Problem(loc, f"YAML-szintaktikai hiba: {what}", _syntax_hint(what))]
     except yaml.YAMLError as exc:
         return None, [Problem(Loc(name, 1, 1), f"YAML-szintaktikai hiba: {exc}", "ellenőrizze a fájlt")]
     finally:
@@ -213,6 +212,26 @@ class _Builder:
             return value
         self.problems.append(Problem(loc, _trap_message(text, value), f'tegye idézőjelbe: "{text}"'))
         return text
+
+
+# Plain-language hints for the parser errors authors meet most often.
+_SYNTAX_HINTS = (
+    ("mapping values are not allowed", "a szövegben kettőspont áll: tegye az egész szöveget idézőjelbe, pl. \"Hibakód: K0505\""),
+    ("could not find expected ':'", "hiányzik a kettőspont a kulcs után, vagy egy idézőjel nincs lezárva"),
+    ("expected <block end>", "a behúzás nem egyezik a fölötte lévő sorokéval; igazítsa szóközökkel"),
+    ("found unexpected end of stream", "egy idézőjel nincs lezárva"),
+    ("found undefined alias", "a * jel csak idézőjelben használható; tegye a szöveget idézőjelbe"),
+    ("expected ',' or ']'", "egy [ ] lista nincs lezárva, vagy vessző hiányzik az elemei között"),
+    ("expected ',' or '}'", "egy { } leképezés nincs lezárva, vagy vessző hiányzik; a vesszőt tartalmazó szöveget tegye idézőjelbe"),
+    ("found character that cannot start any token", "a sor elején álló @ vagy ` jel miatt: tegye a szöveget idézőjelbe"),
+)
+
+
+def _syntax_hint(problem: str) -> str:
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in problem:
+            return hint
+    return "ellenőrizze a behúzást, a kettőspontokat és az idézőjeleket ezen a soron és előtte"
 
 
 def _trap_message(text: str, value: Any) -> str:
