@@ -17,6 +17,7 @@ __all__ = [
     "STYLES",
     "EDGE_LINE",
     "EDGE_TEXT",
+    "LEGEND_LINE",
     "FONT",
     "NODE_WRAP",
     "EDGE_WRAP",
@@ -32,6 +33,7 @@ NODE_WRAP = 24  # characters per line of a node label
 EDGE_WRAP = 20  # characters per line of an answer label on an edge
 EDGE_LINE = "#475569"
 EDGE_TEXT = "#334155"
+LEGEND_LINE = "#94a3b8"
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,12 @@ def clean(text: str) -> str:
 
 
 def wrap(text: str, width: int = NODE_WRAP) -> list[str]:
-    """The lines of a label: `clean(text)` broken at spaces, words longer than `width` hard-broken."""
-    return textwrap.wrap(clean(text), width=width, break_on_hyphens=False, break_long_words=True)
+    """The lines of a label: `clean(text)` broken at spaces, words longer than `width` hard-broken.
+
+    Lines are stripped: textwrap leaves a trailing space before a hard-broken word.
+    """
+    lines = textwrap.wrap(clean(text), width=width, break_on_hyphens=False, break_long_words=True)
+    return [line.strip(" ") for line in lines]
 
 
 def _label(text: str, width: int) -> str:
@@ -103,7 +109,7 @@ def safe_url(href: str) -> str:
 
 
 def _percent(chars: str) -> str:
-    """Percent-encode every byte of `chars` in UTF-8 (lone surrogates become U+FFFD)."""
+    """Percent-encode every byte of `chars` in UTF-8 (a lone surrogate, which UTF-8 cannot carry, as `%3F`)."""
     return "".join(f"%{b:02X}" for b in chars.encode("utf-8", "replace"))
 
 
@@ -182,7 +188,7 @@ def tree_to_dot(tree: Tree, link: Callable[[str], str], titles: Mapping[str, str
 
     with dot.subgraph(name="cluster_legend") as legend:
         legend.attr(label="Jelmagyarázat", id="legend", **{"class": "fc-legend"}, style="rounded",
-                    color="#94a3b8", fontcolor=EDGE_TEXT)
+                    color=LEGEND_LINE, fontcolor=EDGE_TEXT)
         legend.attr("node", fontsize="12", width="1.6")
         for kind in _LEGEND:
             style = STYLES[kind]

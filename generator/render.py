@@ -71,6 +71,30 @@ def dot_version() -> str:
     return _version(_dot())
 
 
+def _stored_version(exe: str, cache_dir: Path | None) -> str:
+    """The version of `exe`, remembered next to `cache_dir` (`<cache_dir>.dot-version`) under the
+    binary's path, size and mtime, so a build with everything cached starts no Graphviz process at
+    all; a changed binary (an upgrade) is probed again. Without a cache dir: probed once per process."""
+    if cache_dir is None:
+        return _version(exe)
+    real = os.path.realpath(exe)
+    try:
+        info = os.stat(real)
+    except OSError:
+        return _version(exe)
+    stamp = f"{real}\t{info.st_size}\t{info.st_mtime_ns}"
+    memo = cache_dir.with_name(cache_dir.name + ".dot-version")
+    try:
+        stored_stamp, _, stored = memo.read_text(encoding="utf-8").partition("\n")
+        if stored_stamp == stamp and stored:
+            return stored
+    except OSError:
+        pass
+    version = _version(exe)
+    _write_text(memo, f"{stamp}\n{version}")
+    return version
+
+
 def render_svgs(dots: Sequence[str], *, cache_dir: Path | None, timeout: float = 60, jobs: int = 2,
                 names: Sequence[str] | None = None) -> list[str]:
     """One SVG document per DOT source, in the same order.
@@ -80,10 +104,12 @@ def render_svgs(dots: Sequence[str], *, cache_dir: Path | None, timeout: float =
     up to `jobs` concurrent `dot` processes, each fed a batch of graphs on stdin; `timeout` (seconds)
     applies to each process. `names` (e.g. tree ids) name graphs in error messages.
     """
+    if names is not None and len(names) != len(dots):
+        raise ValueError(f"{len(names)} names for {len(dots)} graphs")
     if not dots:
         return []
     exe = _dot()
-    version = _version(exe)
+    version = _stored_version(exe, cache_dir)
     labels = list(names) if names is not None else [f"#{i + 1}" for i in range(len(dots))]
     keys = [hashlib.sha256(f"{version}\n{dot}".encode("utf-8")).hexdigest() for dot in dots]
     found: dict[str, str] = {}
@@ -122,7 +148,7 @@ def _run(exe: str, graphs: list[tuple[str, str]], timeout: float) -> list[str]:
     except subprocess.TimeoutExpired as exc:
         raise RenderError(f"dot timed out after {timeout:g} s rendering graph(s) {listed}"
                           + _stderr(exc.stderr)) from None
-    documents = [d for d in _DOCUMENT.split(done.stdout.decode("utf-8", "replace")) if d.strip()]
+    documents = [d for d in _DOCUMENT.split(done.stdout.decode("utf-8", "replace")) if "</svg>" in d]
     if done.returncode != 0 and len(documents) < len(graphs):
         culprit = graphs[len(documents)][1]  # dot stops at the first graph it cannot read
         raise RenderError(f"dot failed (exit {done.returncode}) on graph {culprit}" + _stderr(done.stderr))
@@ -160,21 +186,27 @@ def _read(cache_dir: Path | None, key: str) -> str | None:
     if cache_dir is None:
         return None
     try:
-        return (cache_dir / f"{key}.svg").read_text(encoding="utf-8")
+        with open(cache_dir / f"{key}.svg", encoding="utf-8", newline="") as cached:
+            return cached.read()
     except FileNotFoundError:
         return None
 
 
 def _write(cache_dir: Path | None, key: str, svg: str) -> None:
-    """Store an SVG under `key` atomically: a temporary file in the same folder, then os.replace."""
+    """Store an SVG under `key` atomically."""
     if cache_dir is None:
         return
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{key}.", suffix=".tmp")
+    _write_text(cache_dir / f"{key}.svg", svg)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write `text` atomically: a temporary file in the same folder, then os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(svg)
-        os.replace(tmp, cache_dir / f"{key}.svg")
+            out.write(text)
+        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

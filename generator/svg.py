@@ -53,7 +53,7 @@ def embeddable(svg: str, prefix: str, title: str) -> str:
 
 def _drop_titles(root: ET.Element) -> None:
     """Remove every `<title>`: Graphviz names each node and edge there (`n-a->n-b` noise)."""
-    for parent in root.iter():
+    for parent in list(root.iter()):
         for child in [c for c in parent if c.tag == f"{{{SVG_NS}}}title"]:
             parent.remove(child)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.draw import EDGE_LINE, EDGE_TEXT, EDGE_WRAP, NODE_WRAP, STYLES, clean, safe_url, tree_to_dot, wrap
+from generator.draw import (EDGE_LINE, EDGE_TEXT, EDGE_WRAP, LEGEND_LINE, NODE_WRAP, STYLES, clean, safe_url,
+                            tree_to_dot, wrap)
 from generator.model import Answer, Loc, Node, Tree
 from generator.render import render_svgs
 
@@ -112,8 +114,7 @@ def test_shape_class_and_colours_by_kind() -> None:
         assert {t.get("fill") for t in g.iter(f"{SVG}text")} == {style.text}
         assert {t.get("font-family") for t in g.iter(f"{SVG}text")} == {"Arial"}
         assert all(float(t.get("font-size", "0")) >= 12 for t in g.iter(f"{SVG}text"))
-    kinds = {style.shape for style in STYLES.values()}
-    assert len(kinds) == len(STYLES) - 1  # only "continue" and "tree" look alike (tab, folder)
+    assert len({(style.shape, style.style) for style in STYLES.values()}) == len(STYLES)
 
 
 def test_fonts_direction_and_no_target() -> None:
@@ -164,11 +165,12 @@ def test_legend_explains_the_kinds_in_hungarian() -> None:
 
 
 def test_output_is_deterministic_across_processes() -> None:
-    code = ("import sys; sys.path.insert(0, 'tests'); import test_draw as t; "
-            "sys.stdout.write(t.tree_to_dot(t.sample(), t.link, {'halozat': 'H'}))")
-    outputs = {subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=True, text=True,
+    code = ("import pickle, sys; from generator.draw import tree_to_dot; tree, titles = pickle.load(sys.stdin.buffer); "
+            "sys.stdout.write(tree_to_dot(tree, lambda t: '#' + t, titles))")
+    data = pickle.dumps((sample(), {"halozat": "H", "jelszo": "J"}))
+    outputs = {subprocess.run([sys.executable, "-c", code], cwd=ROOT, input=data, capture_output=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
-    assert outputs == {tree_to_dot(sample(), link, {"halozat": "H"})}
+    assert outputs == {tree_to_dot(sample(), lambda t: "#" + t, {"halozat": "H", "jelszo": "J"}).encode()}
 
 
 # --- hostile and odd text ------------------------------------------------------------------------
@@ -256,7 +258,7 @@ def test_urls_cannot_break_out() -> None:
     assert safe_url("../pin-puk/#aktivalva") == "../pin-puk/#aktivalva"
     assert safe_url("https://x.org/a?b=c;d#e") == "https://x.org/a?b=c;d#e"
     assert safe_url('#a" onclick="x') == "#a%22%20onclick=%22x"
-    assert safe_url("#\\N<>&'é%2F%zz") == "#%5CN%3C%3E%26%27%C3%A9%2F%25zz"
+    assert safe_url("#\\N<>&'é%2F%zz\udc00") == "#%5CN%3C%3E%26%27%C3%A9%2F%25zz%3F"
     hostile = {"aktivalva": 'javascript:alert(1)" x="<b>', "megoldva": "#\\N\\G"}
     svg = groups(render(tree_to_dot(sample(), lambda t: hostile.get(t, link(t)))))
     for node_id, href in hostile.items():
@@ -290,7 +292,7 @@ def test_css_light_colours_equal_the_drawn_ones() -> None:
     for kind, style in STYLES.items():
         assert (light[f"{kind}-fill"], light[f"{kind}-line"], light[f"{kind}-text"]) == \
             (style.fill, style.line, style.text), kind
-    assert (light["edge-line"], light["edge-text"]) == (EDGE_LINE, EDGE_TEXT)
+    assert (light["edge-line"], light["edge-text"], light["legend-line"]) == (EDGE_LINE, EDGE_TEXT, LEGEND_LINE)
 
 
 def test_css_dark_colours_have_enough_contrast() -> None:
