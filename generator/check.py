@@ -13,13 +13,19 @@ from .codes import is_code_like, lookup_key, normalise
 from .graph import resolve, walk
 from .model import Corpus, Loc, Tree
 from .problems import Problem
+from .sheets import print_warnings
 
-__all__ = ["check_corpus", "code_index", "review_overdue", "UNSAFE_LINK"]
+__all__ = ["check_corpus", "code_index", "review_overdue", "UNSAFE_LINK", "OFF_SITE_LINK"]
 
 # A Markdown link, reference definition (`[id]: url`), autolink, or raw href/src whose scheme is not
-# http, https or mailto. Texts are matched after HTML entities are decoded (`java&#115;cript:`).
+# http, https or mailto. Texts are matched after HTML entities are decoded (`java&#115;cript:`); tabs
+# and line breaks inside a scheme count as nothing, as browsers drop them (`java&#9;script:`).
 UNSAFE_LINK = re.compile(r"(?:\]\(\s*<?|<|(?:href|src)\s*=\s*[\"']?|^[ ]{0,3}\[[^\]\n]+\]:\s*<?)"
-                         r"\s*(?!https?:|mailto:)([a-z][a-z0-9+.-]*):", re.IGNORECASE | re.MULTILINE)
+                         r"\s*(?!https?:|mailto:)([a-z](?:[\t\r\n]*[a-z0-9+.-])*)[\t\r\n]*:", re.IGNORECASE | re.MULTILINE)
+# A link that leaves the site without a scheme: `//host/…` and `\\host\…` (on file:// a network share),
+# or `/…` (the server root: wrong under a sub-path and on file://).
+OFF_SITE_LINK = re.compile(r"(?:\]\(\s*<?|(?:href|src)\s*=\s*[\"']?|^[ ]{0,3}\[[^\]\n]+\]:\s*<?)\s*([/\\]{1,2})",
+                           re.IGNORECASE | re.MULTILINE)
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
@@ -37,8 +43,9 @@ def code_index(corpus: Corpus) -> dict[str, str]:
     return index
 
 
-def check_corpus(corpus: Corpus, today: dt.date | None = None) -> list[Problem]:
-    """Every semantic problem of the corpus (errors and warnings)."""
+def check_corpus(corpus: Corpus, today: dt.date | None = None, *, printing: bool = True) -> list[Problem]:
+    """Every semantic problem of the corpus (errors and warnings). `printing=False` skips the print
+    warnings, which lay out every printed sheet: a site build, which stops on errors only, lays them out anyway."""
     found: list[Problem] = []
     found += _check_project(corpus)
     found += _check_catalogue(corpus)
@@ -50,6 +57,8 @@ def check_corpus(corpus: Corpus, today: dt.date | None = None) -> list[Problem]:
         seen_trees.setdefault(tree.id, tree)
         found += _check_tree(corpus, tree, today or dt.date.today())
     found += _check_usage(corpus)
+    if printing and not any(p.severity == "error" for p in found):
+        found += print_warnings(corpus)
     return found
 
 
@@ -97,8 +106,13 @@ def _check_markdown(loc: Loc, *texts: str | None) -> list[Problem]:
     found = []
     for text in texts:
         for m in UNSAFE_LINK.finditer(html.unescape(text or "")):
-            found.append(Problem(loc, f"nem engedélyezett hivatkozás ({m.group(1)}:) a szövegben",
+            scheme = "".join(m.group(1).split())
+            found.append(Problem(loc, f"nem engedélyezett hivatkozás ({scheme}:) a szövegben",
                                  "csak http://, https://, mailto: vagy az oldalon belüli hivatkozás használható"))
+        for m in OFF_SITE_LINK.finditer(html.unescape(text or "")):
+            found.append(Problem(loc, f"az oldalon kívülre mutató hivatkozás ({m.group(1)}…) a szövegben",
+                                 "írjon teljes https:// címet, vagy az oldalon belüli relatív hivatkozást "
+                                 "(pl. ../kodok/k0100.html)"))
     return found
 
 
@@ -141,8 +155,11 @@ def _check_tree(corpus: Corpus, tree: Tree, today: dt.date) -> list[Problem]:
 
 def _check_links(corpus: Corpus, tree: Tree) -> list[Problem]:
     found = []
-    names = [n.id for n in tree.nodes] + [t.id for t in corpus.trees] + [
-        f"{t.id}#{n.id}" for t in corpus.trees for n in t.nodes]
+
+    def names() -> list[str]:  # every possible target: built only for a suggestion, it is as big as the corpus
+        return [n.id for n in tree.nodes] + [t.id for t in corpus.trees] + [
+            f"{t.id}#{n.id}" for t in corpus.trees for n in t.nodes]
+
     for node in tree.nodes:
         if node.kind == "question":
             if len(node.answers) < 2:
@@ -162,7 +179,7 @@ def _check_links(corpus: Corpus, tree: Tree) -> list[Problem]:
             if resolved is None and tree.node(target) is None and corpus.tree(target) is not None:
                 continue  # a tree whose start node is missing; reported in that tree
             if resolved is None:
-                found.append(Problem(loc, f"a(z) {target} cél nem létezik", _suggest(target, names) or
+                found.append(Problem(loc, f"a(z) {target} cél nem létezik", _suggest(target, names()) or
                                      "a cél lehet csomópont, fa vagy fa#csomópont"))
             elif node.kind == "outcome" and not resolved.external:
                 found.append(Problem(loc, f"a folytatás ({target}) ugyanebbe a fába mutat",

@@ -9,13 +9,17 @@ from typing import Any
 from .codes import normalise
 from .draw import tree_to_dot
 from .graph import resolve
+from .lookup import LOOKUP_ASSET, lookup_script
 from .model import Corpus, Tree
 from .pages.code_pages import code_index_page, code_page, code_sort_key, handlers_by_code, related_codes
-from .pages.links import CODE_INDEX_SRC, code_src, href_for_target, tree_src
+from .pages.links import CODE_INDEX_SRC, REPORT_SRC, code_src, href_for_target, tree_src
+from .pages.report_page import REPORT_TITLE, report_page
 from .pages.tree_page import tree_page
+from .pdf import print_site
 from .render import render_svgs
+from .report import build_date, build_report
 from .svg import embeddable
-from .text import Glossary
+from .text import Glossary, plain
 
 __all__ = ["GeneratedSite", "generate", "navigation", "sorted_trees"]
 
@@ -36,9 +40,9 @@ def sorted_trees(corpus: Corpus) -> list[Tree]:
     return sorted(corpus.trees, key=lambda t: (rank.get(t.system, len(rank)), t.order, t.title.casefold(), t.id))
 
 
-def _dot_for(corpus: Corpus, tree: Tree) -> str:
+def _dot_for(corpus: Corpus, tree: Tree, titles: dict[str, str]) -> str:
+    """The DOT of `tree`'s chart; `titles` (tree id -> title) is built once for all trees, not per tree."""
     src = tree_src(tree.id)
-    titles = {t.id: t.title for t in corpus.trees}
 
     def link(target: str) -> str:
         resolved = resolve(corpus, tree, target)
@@ -49,15 +53,21 @@ def _dot_for(corpus: Corpus, tree: Tree) -> str:
     return tree_to_dot(tree, link, titles)
 
 
-def generate(corpus: Corpus, glossary: Glossary, cache_dir: Path | None) -> GeneratedSite:
-    """Draw every tree (batched, cached) and write every tree page, code page and the code index."""
+def generate(corpus: Corpus, glossary: Glossary, cache_dir: Path | None, site_url: str = "",
+             site_name: str = "") -> GeneratedSite:
+    """Draw every tree (batched, cached) and write every tree page, code page and the code index.
+    `site_url` and `site_name` go on printed pages and PDFs (the address, and its QR code)."""
     trees = sorted_trees(corpus)
-    svgs = render_svgs([_dot_for(corpus, t) for t in trees], cache_dir=cache_dir, names=[t.id for t in trees])
+    titles_by_id = {t.id: t.title for t in corpus.trees}
+    svgs = render_svgs([_dot_for(corpus, t, titles_by_id) for t in trees], cache_dir=cache_dir,
+                       names=[t.id for t in trees])
+    printed = print_site(corpus, trees, cache_dir, site_url, site_name)
     pages: dict[str, str] = {}
     titles: dict[str, str] = {}
     for tree, svg in zip(trees, svgs):
         src = tree_src(tree.id)
-        pages[src] = tree_page(corpus, tree, embeddable(svg, f"fc-{tree.id}-", tree.title), glossary)
+        pages[src] = tree_page(corpus, tree, embeddable(svg, f"fc-{tree.id}-", tree.title), glossary,
+                               printing=printed.pages[tree.id])
         titles[src] = tree.title
     handlers = handlers_by_code(corpus)
     related = related_codes(corpus)
@@ -66,20 +76,30 @@ def generate(corpus: Corpus, glossary: Glossary, cache_dir: Path | None) -> Gene
         src = code_src(entry.code)
         pages[src] = code_page(corpus, entry, handlers.get(canonical, []), related.get(canonical, []), glossary)
         titles[src] = canonical if not entry.message else entry.title
-    pages[CODE_INDEX_SRC] = code_index_page(corpus)
+    pages[CODE_INDEX_SRC] = code_index_page(corpus) + "\n" + printed.index_html + "\n"
     titles[CODE_INDEX_SRC] = "Minden hibakód"
-    return GeneratedSite(pages, titles)
+    # The maintainer's report: linked from the authoring guide, deliberately not in the navigation.
+    # Sheet counts from the print sheets already laid out (one `data-sheet` figure each), not planned again.
+    sheets = {t.id: printed.pages[t.id].sheets_html.count(' data-sheet="') for t in trees}
+    report = build_report(corpus, trees, build_date(), sheets)
+    pages[REPORT_SRC] = report_page(corpus, report)
+    titles[REPORT_SRC] = REPORT_TITLE
+    assets = {LOOKUP_ASSET: lookup_script(corpus, trees[0] if trees else None)}
+    assets.update(printed.assets)
+    return GeneratedSite(pages, titles, assets)
 
 
 def navigation(corpus: Corpus, site: GeneratedSite, before: list[Any], after: list[Any]) -> list[Any]:
     """MkDocs-style nav: hand-written pages first, trees grouped by system, the codes, then the rest."""
     nav: list[Any] = list(before)
+    # Material renders nav and page titles as HTML, unescaped: titles from YAML are escaped here.
+    ordered = sorted_trees(corpus)  # once: sorting per system would make the nav quadratic in trees
     for system in corpus.project.systems:
-        items = [{t.title: tree_src(t.id)} for t in sorted_trees(corpus) if t.system == system.id]
+        items = [{plain(t.title): tree_src(t.id)} for t in ordered if t.system == system.id]
         if items:
-            nav.append({system.title: items})
+            nav.append({plain(system.title): items})
     codes = sorted(corpus.codes, key=lambda e: code_sort_key(normalise(e.code)))
-    nav.append({"Hibakódok": [{site.titles[CODE_INDEX_SRC]: CODE_INDEX_SRC}]
-                + [{site.titles[code_src(e.code)]: code_src(e.code)} for e in codes]})
+    nav.append({"Hibakódok": [{plain(site.titles[CODE_INDEX_SRC]): CODE_INDEX_SRC}]
+                + [{plain(site.titles[code_src(e.code)]): code_src(e.code)} for e in codes]})
     nav.extend(after)
     return nav

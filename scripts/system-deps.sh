@@ -4,10 +4,12 @@ set -euo pipefail
 need=()
 command -v dot >/dev/null || need+=(graphviz)
 fc-list 2>/dev/null | grep -qi "Liberation Sans" || need+=(fonts-liberation)
+fc-list 2>/dev/null | grep -i "Noto Color Emoji" >/dev/null || need+=(fonts-noto-color-emoji)  # emoji pasted into trees, in charts and PDFs
 command -v chromium >/dev/null || need+=(chromium)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v rsvg-convert >/dev/null || need+=(librsvg2-bin)
+command -v npm >/dev/null || need+=(npm)  # test-only: installs axe-core (package.json)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo"; else
   echo "Missing system packages: ${need[*]}. Install them with: sudo apt-get install ${need[*]}" >&2

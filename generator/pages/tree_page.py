@@ -8,7 +8,7 @@ from ..codes import normalise
 from ..graph import resolve
 from ..model import Corpus, Node, SourceRef, Tree
 from ..sheets import PagePrint
-from ..text import Glossary, md_escape, plain, rich
+from ..text import Glossary, md_escape, page_front_matter, plain, rich
 from .links import code_src, href_for_target, relative, tree_src
 
 __all__ = ["tree_page", "KIND_LABELS", "OUTCOME_LABELS", "cite", "format_date"]
@@ -125,7 +125,7 @@ def tree_page(corpus: Corpus, tree: Tree, svg: str, glossary: Glossary, printing
     src = tree_src(tree.id)
     order = [tree.start] + [n.id for n in tree.nodes if n.id != tree.start]
     sections = [_node_section(corpus, tree, tree.node(i), src, glossary) for i in order if tree.node(i)]
-    return (printing.front_matter if printing else "") + "\n\n".join([
+    return page_front_matter(tree.title, printing.front_matter if printing else "") + "\n\n".join([
         *([printing.sheets_html] if printing else []),
         f"# {md_escape(tree.title)} {{ #fa-cim }}",
         _meta(corpus, tree),
