@@ -55,4 +55,4 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
 clean:
-	rm -rf site .cache
+	rm -rf site .cache dist
