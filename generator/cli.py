@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
+from pathlib import Path
 from typing import Callable, Sequence
 
 from .build import build_site
+from .bundle import bundle
 from .check import check_corpus
 from .graph import paths
 from .load import load_corpus
 from .model import Corpus
 from .problems import Problem, format_problem, sort_problems
+from .publish import KEEP, publish, rollback
+from .report import build_report, report_text, sheet_counts
+from .site import sorted_trees
 
 __all__ = ["main", "load_and_check", "COMMANDS"]
 
@@ -82,6 +88,36 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return build_site(args.config, args.site_dir)
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    corpus, problems = load_corpus(args.trees)
+    # Errors only: the print warnings would lay out every sheet, which sheet_counts does once below.
+    problems = sort_problems(problems + check_corpus(corpus, printing=False))
+    errors = [p for p in problems if p.severity == "error"]
+    for p in errors:
+        print(format_problem(p), file=sys.stderr)
+    if errors:
+        return 1
+    trees = sorted_trees(corpus)
+    sheets = sheet_counts(corpus, trees, Path(args.cache_dir))
+    print(report_text(build_report(corpus, trees, dt.date.today(), sheets)), end="")
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    if args.keep < 1:
+        print("--keep legalább 1", file=sys.stderr)
+        return 2
+    return publish(args.dest, args.config, args.keep)
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    return rollback(args.dest, args.to)
+
+
+def _cmd_bundle(args: argparse.Namespace) -> int:
+    return bundle(args.config, args.site_dir, args.out)
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "check": ("a fák és a kódkatalógus ellenőrzése",
               lambda p: p.add_argument("paths", nargs="*", help="mappák vagy fájlok (alapértelmezés: trees/)"), _cmd_check),
@@ -91,6 +127,23 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     "build": ("az oldal felépítése; hiba esetén a korábbi site/ megmarad",
               lambda p: (p.add_argument("--config", default="mkdocs.yml", help="az MkDocs beállítófájl"),
                          p.add_argument("--site-dir", default="site", help="a kimeneti mappa")), _cmd_build),
+    "report": ("karbantartói jelentés: átnézés kora, lefedettség, kódok fánként",
+               lambda p: (p.add_argument("--trees", default=DEFAULT_TREES, help="a fák mappája"),
+                          p.add_argument("--cache-dir", default=".cache/svg", help="a rajzok gyorsítótára")),
+               _cmd_report),
+    "publish": ("felépítés, ellenőrzés, majd a webszerver mappájának atomikus átváltása (docs/hosting.md)",
+                lambda p: (p.add_argument("dest", help="a kiszolgált útvonal, pl. /var/www/hibaelharitas"),
+                           p.add_argument("--config", default="mkdocs.yml", help="az MkDocs beállítófájl"),
+                           p.add_argument("--keep", type=int, default=KEEP,
+                                          help=f"ennyi változat marad meg (alapértelmezés: {KEEP})")), _cmd_publish),
+    "rollback": ("a közzétett oldal visszaállítása az előző változatra",
+                 lambda p: (p.add_argument("dest", help="a kiszolgált útvonal, pl. /var/www/hibaelharitas"),
+                            p.add_argument("--to", help="ez a változat (a DEST.releases mappa egyik neve)")),
+                 _cmd_rollback),
+    "bundle": ("offline csomag: az oldal egy zip-fájlban (pendrive, megosztott mappa)",
+               lambda p: (p.add_argument("--config", default="mkdocs.yml", help="az MkDocs beállítófájl"),
+                          p.add_argument("--site-dir", default="site", help="ide épül az oldal"),
+                          p.add_argument("--out", default="dist", help="a zip mappája")), _cmd_bundle),
 }
 
 

@@ -24,6 +24,7 @@ INLINE_SCHEMES = ("data", "blob", "about")
 FRAGMENT_TYPES = (".html", ".htm", ".svg")
 # Elements whose URL is only followed when the user clicks it; every other URL is fetched by the browser.
 NAVIGATION = {("a", "href"), ("a", "xlink:href"), ("area", "href")}
+OUTSIDE_RESOURCE = "külső forrásból tölt be (hálózat nélkül nem működik)"
 PASSIVE_LINK_RELS = {"canonical", "alternate", "author", "license", "help", "next", "prev", "search"}
 
 
@@ -59,7 +60,7 @@ class _PageParser(HTMLParser):
         rels = set(values.get("rel", "").lower().split())
         for name in LINK_ATTRIBUTES:
             if name in values:
-                passive = (tag, name) in NAVIGATION or (tag == "link" and rels and rels <= PASSIVE_LINK_RELS)
+                passive = (tag, name) in NAVIGATION or (tag == "link" and bool(rels) and rels <= PASSIVE_LINK_RELS)
                 self.links.append(_Link(values[name].strip(), fetched=not passive))
 
     handle_startendtag = handle_starttag
@@ -119,9 +120,9 @@ def check_site(site_dir: Path, site_url: str | None = None) -> list[BrokenLink]:
             target, fragment, problem = _site_path(link.url, page, base_path, site_host)
             if problem == "external":
                 if link.fetched:
-                    broken.append(BrokenLink(page, link.url, "külső forrásból tölt be (hálózat nélkül nem működik)"))
-                elif scheme not in EXTERNAL_SCHEMES:
-                    broken.append(BrokenLink(page, link.url, f"ismeretlen séma: {scheme or '(nincs)'}"))
+                    broken.append(BrokenLink(page, link.url, OUTSIDE_RESOURCE))
+                elif scheme and scheme not in EXTERNAL_SCHEMES:
+                    broken.append(BrokenLink(page, link.url, f"ismeretlen séma: {scheme}"))
                 continue
             if problem:
                 broken.append(BrokenLink(page, link.url, problem))

@@ -62,13 +62,11 @@ def _k_variants(letter: str, num: str, sub: str | None) -> list[str]:
 
 
 def spellings(code: str, aliases: tuple[str, ...] = ()) -> list[str]:
-    """Every spelling of a catalogue code that `lookup_key` maps to it (the code and aliases first)."""
+    """The code, its aliases (explicit, so always kept), and every generated spelling `lookup_key` maps to it."""
     key = lookup_key(code)
-    found = [code, *aliases]
     m = _CANONICAL_K.match(normalise(code))
-    if m:
-        found += _k_variants(m["letter"], m["num"], m["sub"])
-    return list(dict.fromkeys(s for s in found if lookup_key(s) == key))
+    generated = _k_variants(m["letter"], m["num"], m["sub"]) if m else []
+    return list(dict.fromkeys([code, *aliases, *(s for s in generated if lookup_key(s) == key)]))
 
 
 def _letterless(spelling: str) -> str | None:

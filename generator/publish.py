@@ -5,7 +5,8 @@ Layout: the served path DEST is a symlink to one release in the folder `DEST.rel
 `.build-*` folder and gets its numbered name only when it is complete and its links all resolve, so every
 numbered release is a whole site. The switch is one rename(2) of a fresh symlink over DEST, so whenever
 the process dies (even kill -9), DEST is the old site or the new one, never a mix. The newest releases
-are kept for `rollback` (older ones are renamed to `.trash-*` before they are deleted).
+are kept for `rollback` (older ones are renamed to `.trash-*` before they are deleted). `rollback` points
+DEST to the release before the served one; the next publish deletes releases above the served one.
 
 A DEST that is still a plain folder (a site copied there by hand) becomes a release itself on the first
 publish: one renameat2(RENAME_EXCHANGE) swaps the folder and the new symlink, also atomically (Linux).
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import os
 import re
 import shutil
@@ -42,6 +42,10 @@ class PublishError(Exception):
     """A publish or rollback that cannot go ahead; DEST is unchanged."""
 
 
+def _number(name: str) -> int:
+    return int(name.split("-", 1)[0])
+
+
 def releases_dir(dest: Path) -> Path:
     """The folder of releases next to DEST: `DEST.releases`."""
     return dest.with_name(dest.name + ".releases")
@@ -53,7 +57,7 @@ def release_names(dest: Path) -> list[str]:
     if not folder.is_dir():
         return []
     names = [p.name for p in folder.iterdir() if RELEASE_NAME.match(p.name) and p.is_dir() and not p.is_symlink()]
-    return sorted(names, key=lambda n: int(n.split("-", 1)[0]))
+    return sorted(names, key=_number)
 
 
 def current_release(dest: Path) -> str | None:
@@ -82,12 +86,24 @@ def build_and_verify(config_file: str, out: Path) -> bool:
     return not broken
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+def _fsync(path: str | Path, flags: int = os.O_RDONLY) -> None:
+    fd = os.open(path, flags)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    _fsync(path, os.O_RDONLY | os.O_DIRECTORY)
+
+
+def _fsync_tree(root: Path) -> None:
+    """Write a release to disk before it is switched to, so that a power cut cannot leave it half written."""
+    for folder, _, files in os.walk(root):
+        for name in files:
+            _fsync(os.path.join(folder, name))
+        _fsync_dir(Path(folder))
 
 
 def _exchange(a: Path, b: Path) -> None:
@@ -120,26 +136,39 @@ def _point(dest: Path, release: str, adopt_as: str | None = None) -> None:
 
 def _remove_leftovers(dest: Path) -> None:
     """What an interrupted publish left behind: half-built and half-deleted releases, unused temp symlinks."""
-    for path in sorted(releases_dir(dest).glob(".build-*")) + sorted(releases_dir(dest).glob(".trash-*")):
+    folder = releases_dir(dest)
+    for path in sorted(folder.glob(".build-*")) + sorted(folder.glob(".trash-*")):
         shutil.rmtree(path, ignore_errors=True)
-    for path in sorted(dest.parent.glob(f".{dest.name}.switch-*")):
+    slots = sorted(p for p in folder.iterdir() if p.is_symlink())
+    for path in slots + sorted(dest.parent.glob(f".{dest.name}.switch-*")):
         path.unlink()
 
 
-def _prune(dest: Path, keep: int) -> list[str]:
-    current = current_release(dest)
-    names = release_names(dest)
-    doomed = [n for n in names[:-keep] if n != current] if keep > 0 else []
-    for name in doomed:
+def _delete(dest: Path, names: list[str]) -> list[str]:
+    """Delete releases; each is renamed first, so a half-deleted one never looks like a release."""
+    for name in names:
         trash = releases_dir(dest) / f".trash-{name}"
         os.replace(releases_dir(dest) / name, trash)
         shutil.rmtree(trash)
-    return doomed
+    return names
+
+
+def _newer_than_current(dest: Path) -> list[str]:
+    """Releases above the served one: built by a publish that died before its switch, or rolled back from.
+
+    They go before a publish, so that afterwards `rollback` returns to the release served until then.
+    """
+    current = current_release(dest)
+    if current is None:
+        return []
+    return [n for n in release_names(dest) if _number(n) > _number(current)]
 
 
 @contextmanager
 def _locked(dest: Path) -> Iterator[None]:
     """One publish or rollback at a time per DEST (the lock goes with the process, even on kill -9)."""
+    import fcntl  # here, not at the top: the other commands of the CLI also run on Windows
+
     releases_dir(dest).mkdir(exist_ok=True)
     with open(releases_dir(dest) / ".lock", "w") as lock:
         try:
@@ -159,6 +188,13 @@ def _check_dest(dest: Path) -> None:
         raise PublishError(f"{dest} nem mappa")
 
 
+def _published(dest: Path) -> str:
+    current = current_release(dest)
+    if current is None:
+        raise PublishError(f"{dest} nem közzétett változatra mutat (előbb: python -m generator publish {dest})")
+    return current
+
+
 def publish(dest: str | Path, config_file: str = "mkdocs.yml", keep: int = KEEP) -> int:
     """Build, verify and switch DEST to the new release; 0 on success, 1 when DEST was left unchanged."""
     dest = Path(os.path.abspath(dest))
@@ -166,20 +202,22 @@ def publish(dest: str | Path, config_file: str = "mkdocs.yml", keep: int = KEEP)
         _check_dest(dest)
         with _locked(dest):
             _remove_leftovers(dest)
-            numbers = [int(n.split("-", 1)[0]) for n in release_names(dest)]
-            number = max(numbers, default=0) + 1
-            adopt_as = f"{number:04d}-kezi" if dest.is_dir() and not dest.is_symlink() else None
-            number += adopt_as is not None
+            _delete(dest, _newer_than_current(dest))
+            number = max(map(_number, release_names(dest)), default=0) + 1
+            adopt_as = None
+            if dest.is_dir() and not dest.is_symlink():
+                adopt_as, number = f"{number:04d}-kezi", number + 1
             building = releases_dir(dest) / f".build-{number:04d}"
             if not build_and_verify(config_file, building):
                 shutil.rmtree(building, ignore_errors=True)
                 raise PublishError(f"{dest} változatlan.")
+            _fsync_tree(building)
             name = f"{number:04d}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
             os.replace(building, releases_dir(dest) / name)
             _fsync_dir(releases_dir(dest))
             previous = current_release(dest) or adopt_as
             _point(dest, name, adopt_as)
-            pruned = _prune(dest, keep)
+            pruned = _delete(dest, release_names(dest)[:-keep])
     except PublishError as exc:
         print(f"Közzététel sikertelen: {exc}", file=sys.stderr)
         return 1
@@ -188,6 +226,9 @@ def publish(dest: str | Path, config_file: str = "mkdocs.yml", keep: int = KEEP)
         print(f"Az előző változat ({previous}) visszaállítható: python -m generator rollback {dest}")
     if pruned:
         print(f"Törölt régi változatok: {', '.join(pruned)}")
+    if _site_url(config_file) is None:
+        print("Megjegyzés: a site_url nincs beállítva, így al-útvonalon (pl. /hibaelharitas/) a 404-es oldal"
+              " stílus nélkül jelenik meg (docs/hosting.md).")
     return 0
 
 
@@ -195,12 +236,11 @@ def rollback(dest: str | Path, to: str | None = None) -> int:
     """Point DEST back to the release before the current one (or to release `to`); 0 on success, 1 if none."""
     dest = Path(os.path.abspath(dest))
     try:
-        current = current_release(dest)
-        if current is None:
-            raise PublishError(f"{dest} nem közzétett változatra mutat (előbb: python -m generator publish {dest})")
+        _published(dest)
         with _locked(dest):
+            current = _published(dest)
             names = release_names(dest)
-            older = [n for n in names if int(n.split("-", 1)[0]) < int(current.split("-", 1)[0])]
+            older = [n for n in names if _number(n) < _number(current)]
             target = to if to is not None else (older[-1] if older else None)
             if target is None:
                 raise PublishError(f"nincs a jelenleginél ({current}) korábbi változat")
