@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..check import code_index
 from ..codes import lookup_key, normalise
 from ..model import CodeEntry, Corpus
-from ..text import Glossary, md_escape, plain, rich
+from ..text import Glossary, md_escape, page_front_matter, plain, rich
 from .links import CODE_INDEX_SRC, code_src, relative, tree_src
 from .tree_page import cite
 
@@ -67,7 +67,8 @@ def code_page(corpus: Corpus, entry: CodeEntry, handlers: list[Handler], related
     """The Markdown source of one code page."""
     src = code_src(entry.code)
     canonical = normalise(entry.code)
-    title = f"{canonical} – {entry.title}" if not entry.message else f"„{canonical}”"
+    # The heading is the code alone, so a search for the code ranks this page above longer titles.
+    title = canonical if not entry.message else f"„{canonical}”"
     meta = [f"<dt>Rendszer</dt><dd>{plain(_system_title(corpus, entry.system))}</dd>"]
     if entry.message:
         meta.append(f"<dt>Üzenet</dt><dd>{plain(entry.title)} (kód nélküli hibaüzenet)</dd>")
@@ -78,6 +79,7 @@ def code_page(corpus: Corpus, entry: CodeEntry, handlers: list[Handler], related
         f"{plain(h.tree_title)} › {plain(h.node_text)}</a></li>" for h in handlers)
     parts = [
         f"# {md_escape(title)} {{ #kod-cim }}",
+        *([f'<p class="kod-rovid">{plain(entry.title)}</p>'] if not entry.message else []),
         f'<dl class="kod-meta">{"".join(meta)}</dl>',
         f'<h2 id="jelentes">Jelentése</h2>\n<div class="kod-jelentes">{rich(entry.meaning, glossary)}</div>',
         f'<h2 id="teendo">Mi a teendő?</h2>\n<div class="kod-teendo">{rich(entry.todo, glossary)}</div>',
@@ -91,7 +93,10 @@ def code_page(corpus: Corpus, entry: CodeEntry, handlers: list[Handler], related
         parts.append('<p class="kod-forras"><strong>Forrás:</strong> '
                      + "; ".join(plain(cite(corpus, r)) for r in entry.sources) + "</p>")
     parts.append(f'<p><a href="{relative(src, CODE_INDEX_SRC)}">Vissza a hibakódok listájához</a></p>')
-    return "\n\n".join(parts) + "\n"
+    # Someone searching for a code wants its page before the trees that mention it; a code without a
+    # sub-code (K0517) before its sub-codes (K0517(-116)), which would otherwise tie with it on "K0517".
+    boost = f"---\nsearch:\n  boost: {3 if '(' in canonical else 4}\n---\n\n"
+    return page_front_matter(entry.title if entry.message else canonical, boost) + "\n\n".join(parts) + "\n"
 
 
 def code_index_page(corpus: Corpus) -> str:

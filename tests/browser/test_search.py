@@ -20,7 +20,7 @@ def first_result(context, site: Path, query: str) -> str:
     first.wait_for(timeout=15_000)
     href = first.get_attribute("href") or ""
     page.close()
-    return href
+    return href.split("?")[0]
 
 
 @pytest.mark.parametrize("query", SPELLINGS)
@@ -33,3 +33,12 @@ def test_message_text_finds_its_page(fixture_site: Path, browser_context_factory
     context = browser_context_factory()
     assert first_result(context, fixture_site, "Webhely nem elérhető").split("#")[0].endswith(
         "kodok/webhely-nem-elerheto.html")
+
+
+@pytest.mark.parametrize("query, page", [("K0517", "kodok/k0517.html"), ("k0517", "kodok/k0517.html"),
+                                         ("K0517 (-116)", "kodok/k0517-116.html"), ("-116", "kodok/k0517-116.html"),
+                                         ("K0505", "kodok/k0505.html"), ("1155", "kodok/1155.html")])
+def test_real_site_code_queries_rank_the_code_page_first(real_site: Path, browser_context_factory, query: str,
+                                                          page: str) -> None:
+    context = browser_context_factory()
+    assert first_result(context, real_site, query).split("#")[0].endswith(page)
