@@ -127,9 +127,10 @@ def _tree(rng: random.Random, index: int, tree_id: str, title: str, system: str,
     while slots and len(nodes) + len(slots) < size:
         slot = slots.popleft()
         room = size - len(nodes) - len(slots)
-        if room >= 4 and rng.random() < 0.55:
+        last = not slots  # the only open way left: grow, or the tree ends far below its size
+        if room >= 4 and (last or rng.random() < 0.55):
             fill(slot, question())
-        elif room >= 2 and rng.random() < 0.7:
+        elif room >= 2 and (last or rng.random() < 0.7):
             node_id = new_id("lepes")
             nodes[node_id] = {"step": rng.choice(_STEPS).format(obj=rng.choice(_OBJECTS))}
             if rng.random() < 0.4:
@@ -169,7 +170,7 @@ def _outcome(rng: random.Random, nodes: dict[str, dict[str, Any]], node_id: str,
 
 
 def _link_trees(rng: random.Random, trees: list[dict[str, Any]]) -> None:
-    """Cross-tree links within a system: one solved outcome per tree becomes `continue` to a neighbour."""
+    """Cross-tree links within a system: one outcome per tree (a solved one if any) becomes `continue`."""
     by_system: dict[str, list[dict[str, Any]]] = {}
     for tree in trees:
         by_system.setdefault(tree["system"], []).append(tree)
@@ -178,11 +179,10 @@ def _link_trees(rng: random.Random, trees: list[dict[str, Any]]) -> None:
             continue
         for i, tree in enumerate(group):
             other = group[(i + 1 + rng.randrange(len(group) - 1)) % len(group)]
-            solved = [n for n, d in tree["nodes"].items() if d.get("kind") == "solved"]
-            if len(solved) < 2:
-                continue
+            outcomes = [n for n, d in tree["nodes"].items() if "outcome" in d]
+            solved = [n for n in outcomes if tree["nodes"][n]["kind"] == "solved"]
             target = other["id"] if i % 2 else f"{other['id']}#{rng.choice(list(other['nodes']))}"
-            tree["nodes"][solved[-1]] = {"outcome": f"A folytatás a(z) {other['title']} fában található.",
+            tree["nodes"][(solved or outcomes)[-1]] = {"outcome": f"A folytatás a(z) {other['title']} fában található.",
                                          "kind": "continue", "next": target}
 
 

@@ -1,22 +1,79 @@
-"""One escaping policy per field kind and output: plain text and Markdown into safe HTML."""
+"""One escaping policy per field kind and output: text from YAML shown exactly as typed, never as markup.
+
+Every text field has one kind. Plain text is shown character for character; Markdown is rendered,
+but raw HTML in it is shown as text and links are limited to http, https, mailto and relative
+links within the site. All text is NFC-normalised when loaded (`yamlread`), so a letter typed
+precomposed or decomposed (o + U+030B) looks and searches the same.
+
+| field                                                    | kind     |
+| -------------------------------------------------------- | -------- |
+| tree `title`, `category`, `audience`, `owner`            | plain    |
+| reference `title`, `chapter`; system and source titles   | plain    |
+| node `question` / `step` / `outcome`, `steps` items      | plain    |
+| answer `label`, contact `who`, `channel`, `include`      | plain    |
+| code `code`, `aliases`, `title`; scenario `name`         | plain    |
+| tree `summary`, node `details`, code `meaning`, `todo`   | Markdown |
+
+| output             | plain text                                    | Markdown                           |
+| ------------------ | --------------------------------------------- | ---------------------------------- |
+| HTML page          | `plain()` (`plain_block()` keeps line breaks) | `rich()`                           |
+| page heading       | `md_escape()` in the `# ` title line          | –                                  |
+| nav, `<title>`     | `plain()`: nav titles (`site.navigation`) and | –                                  |
+|                    | `page_front_matter()`; Material prints both   |                                    |
+|                    | as HTML                                       |                                    |
+| flowchart DOT/SVG  | `draw._label`: DOT escString, `\\` doubled,   | not drawn                          |
+|                    | `&` as `&amp;`, wrapped at spaces; URLs by    |                                    |
+|                    | `draw.safe_url`; SVG text escaped by the XML  |                                    |
+|                    | serialiser (`svg.embeddable`)                 |                                    |
+| search index       | the page's HTML text as MkDocs indexes it     | same                               |
+|                    | (escaped there, shown as text in results);    |                                    |
+|                    | the chart is `data-search-exclude`, so node   |                                    |
+|                    | text is indexed once, from its section        |                                    |
+| PDF / print        | the same HTML; chart text via SVG `<text>`    | same HTML                          |
+| plain-text summary | the text itself, unescaped (guided mode       | the rendered text                  |
+|                    | copies the page's `textContent`)              |                                    |
+
+In Markdown fields `&`, `<` and `\\` are literal: entities and backslash escapes are not
+interpreted (pasted `&amp;`, `C:\\Users\\*` and `\\\\szerver\\mappa` show as typed; to show Markdown
+syntax such as `*x*` literally, put it in a code span) and raw HTML shows as text. `<https://…>`
+and `<mailto:…>` autolinks still work. Images show as their alt text (the site makes no outside
+requests). Links other than http(s), mailto or relative within the site (`javascript:`, `data:`,
+`//host`, `/root`, `\\\\host`) lose their href; `check` reports them.
+"""
 
 from __future__ import annotations
 
 import html
+import json
 import re
+import unicodedata
 from functools import lru_cache
+from html.parser import HTMLParser
+from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
-__all__ = ["plain", "plain_block", "rich", "Glossary", "md_escape"]
+__all__ = ["plain", "plain_block", "rich", "Glossary", "md_escape", "page_front_matter"]
 
 # Tags and attributes a Markdown field may produce; everything else is escaped or dropped.
 _TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "br", "blockquote", "abbr",
          "table", "thead", "tbody", "tr", "th", "td", "h3", "h4", "h5", "h6", "hr", "span"}
 _ATTRS = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 _SCHEMES = {"http", "https", "mailto"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()>#+\-.!|~^=:])")
+# ASCII punctuation: written as numeric character references in a Markdown heading, so no Markdown
+# extension (attr_list `{…}`, emphasis, escapes, snippets `--8<--`) can read it as syntax.
+_MD_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")
+# Characters HTML and XML cannot carry (C0 controls but tab and newlines, surrogates, U+FFFE/F);
+# YAML refuses them, so only callers outside the loader meet this.
+_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Placeholders for `&`, `<` and `\` while Python-Markdown runs (control characters, see _INVALID).
+_AMP, _LT, _BSL = "\x0e", "\x0f", "\x10"
+_AUTOLINK = re.compile(_LT + r"((?:https?://|mailto:)[^\s" + _LT + r">]+)>", re.IGNORECASE)
+# hrefs that would leave the site although they are not absolute URLs: `//host`, `/root`, `\\host`.
+_OFF_SITE = re.compile(r"^[\s\x00-\x20]*[/\\]")
 
 
 def plain(text: str) -> str:
@@ -30,8 +87,27 @@ def plain_block(text: str) -> str:
 
 
 def md_escape(text: str) -> str:
-    """Plain text written into Markdown so that Python-Markdown shows it literally."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;").replace("<", "&lt;")
+    """Plain text written into a Markdown line (a page's `# ` title) so that Markdown shows it literally.
+
+    Whitespace runs become one space (a line break would end the heading); ASCII punctuation
+    becomes numeric character references, which every Markdown extension passes through.
+    """
+    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", " ".join(text.split()))
+
+
+def page_front_matter(title: str, front_matter: str = "") -> str:
+    """YAML front matter stating a page's title for the theme, as escaped HTML, merged into `front_matter`.
+
+    Material writes `page.meta.title` into `<title>` as it is, but `page.title` through `striptags`,
+    which decodes entities: an escaped `</title>` would come back and end the element. So every
+    generated page gives its title here (the navigation keeps its own escaped title).
+    """
+    value = json.dumps(plain(title), ensure_ascii=False)
+    value = value.replace("\u0085", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")  # YAML line breaks
+    line = f"title: {value}\n"
+    if front_matter.startswith("---\n"):
+        return "---\n" + line + front_matter[4:]
+    return f"---\n{line}---\n\n" + front_matter
 
 
 class Glossary:
@@ -51,40 +127,96 @@ class Glossary:
         return cls(terms)
 
     def mark(self, escaped_html_text: str) -> str:
-        """Wrap glossary words of already-escaped text (no tags inside) in <abbr title=...>."""
+        """Wrap glossary words of already-escaped text (no tags inside) in <abbr title=...>.
+
+        Character references (`&amp;`, `&#x27;`) are left whole, so a term never splits one.
+        """
         if self._pattern is None:
             return escaped_html_text
-        return self._pattern.sub(lambda m: f'<abbr title="{plain(self.terms[html.unescape(m.group(1))])}">{m.group(1)}</abbr>',
-                                 escaped_html_text)
+        pattern = self._pattern
+
+        def wrap(match: re.Match[str]) -> str:
+            word = match.group(1)
+            return f'<abbr title="{plain(self.terms[html.unescape(word)])}">{word}</abbr>'
+
+        parts = re.split(r"(&#?\w+;)", escaped_html_text)
+        return "".join(p if i % 2 else pattern.sub(wrap, p) for i, p in enumerate(parts))
 
     def mark_html(self, fragment: str) -> str:
-        """Wrap glossary words found in the text parts of an HTML fragment, not inside tags or links."""
+        """Wrap glossary words found in the text of an HTML fragment, not inside tags, links, abbr or code."""
         if self._pattern is None:
             return fragment
-        out, depth_a = [], 0
-        for part in re.split(r"(<[^>]*>)", fragment):
-            if part.startswith("<"):
-                if re.match(r"<a[\s>]", part) or part.startswith("<abbr") or part.startswith("<code"):
-                    depth_a += 1
-                elif part in ("</a>", "</abbr>", "</code>"):
-                    depth_a -= 1
-                out.append(part)
-            else:
-                out.append(part if depth_a else self.mark(part))
-        return "".join(out)
+        marker = _Marker(self)
+        marker.feed(fragment)
+        marker.close()
+        return "".join(marker.out)
+
+
+class _Marker(HTMLParser):
+    """Re-emits a (sanitised) HTML fragment, marking glossary words in its text nodes only."""
+
+    _SKIP = {"a", "abbr", "code"}
+
+    def __init__(self, glossary: Glossary) -> None:
+        super().__init__(convert_charrefs=True)
+        self.glossary, self.out, self.skip = glossary, [], 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.skip += tag in self._SKIP
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self.skip:
+            self.skip -= 1
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        text = html.escape(data, quote=False)
+        self.out.append(text if self.skip else self.glossary.mark(text))
 
 
 _EMPTY = Glossary({})
 
 
+class _ImagesAsText(Treeprocessor):
+    """An image becomes its alt text: the site loads nothing from outside, and nh3 would drop it unseen."""
+
+    def run(self, root: Element) -> None:
+        for image in root.iter("img"):
+            alt = image.get("alt", "")
+            image.attrib.clear()
+            image.tag, image.text = "span", alt
+
+
+class _LiteralText(Extension):
+    """Registers `_ImagesAsText`."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.treeprocessors.register(_ImagesAsText(md), "fa_images_as_text", 0)
+
+
+def _keep_on_site(tag: str, attribute: str, value: str) -> str | None:
+    """nh3 attribute filter: drop hrefs that leave the site without being http(s)/mailto URLs."""
+    if attribute == "href" and _OFF_SITE.match(value):
+        return None
+    return value
+
+
 @lru_cache(maxsize=4096)
 def _render(text: str) -> str:
-    body = markdown.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
-    return nh3.clean(body, tags=_TAGS, attributes=_ATTRS, url_schemes=_SCHEMES, link_rel="noopener noreferrer")
+    text = _INVALID.sub("\ufffd", unicodedata.normalize("NFC", text))
+    text = text.replace("&", _AMP).replace("\\", _BSL).replace("<", _LT)
+    text = _AUTOLINK.sub(r"<\1>", text)  # keep Markdown autolinks: <https://…>, <mailto:…>
+    body = markdown.Markdown(extensions=["sane_lists", "tables", _LiteralText()], output_format="html").convert(text)
+    body = body.replace(_AMP, "&amp;").replace(_LT, "&lt;").replace(_BSL, "\\")
+    return nh3.clean(body, tags=_TAGS, attributes=_ATTRS, url_schemes=_SCHEMES, link_rel="noopener noreferrer",
+                     attribute_filter=_keep_on_site)
 
 
 def rich(text: str, glossary: Glossary = _EMPTY) -> str:
-    """A Markdown field as safe HTML: raw HTML in the source is shown as text, links limited to http(s)/mailto."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;")
-    escaped = re.sub(r"&lt;((?:https?|mailto):[^\s>]+)>", r"<\1>", escaped)  # keep Markdown autolinks
-    return glossary.mark_html(_render(escaped))
+    """A Markdown field as safe HTML: raw HTML in the source is shown as text, links limited to
+    http(s), mailto and relative links within the site; `&`, `<` and `\\` are literal."""
+    return glossary.mark_html(_render(text))
