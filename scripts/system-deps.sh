@@ -3,7 +3,7 @@
 set -euo pipefail
 need=()
 command -v dot >/dev/null || need+=(graphviz)
-fc-list 2>/dev/null | grep -qi "Liberation Sans" || need+=(fonts-liberation)
+fc-list 2>/dev/null | grep -i "Liberation Sans" >/dev/null || need+=(fonts-liberation)
 fc-list 2>/dev/null | grep -i "Noto Color Emoji" >/dev/null || need+=(fonts-noto-color-emoji)  # emoji pasted into trees, in charts and PDFs
 command -v chromium >/dev/null || need+=(chromium)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)

@@ -350,7 +350,7 @@ def jump(page, site: Path, spelling: str) -> str:
 
 def test_the_code_lookup_finds_hostile_codes(hostile_site: Path, browser_context_factory, corpus: Corpus) -> None:
     page, requests, dialogs = open_site(browser_context_factory, hostile_site)
-    typed = [(e.code, e) for e in corpus.codes] + [(a, e) for e in corpus.codes if not e.message for a in e.aliases]
+    typed = [(spelling, e) for e in corpus.codes for spelling in (e.code, *e.aliases)]
     for spelling, entry in typed:
         assert jump(page, hostile_site, spelling) == (hostile_site / src_to_url(code_src(entry.code))).as_uri(), spelling
     page.goto((hostile_site / "index.html").as_uri())
