@@ -26,22 +26,24 @@ def build(config: Path, out: Path, env: dict[str, str] | None = None) -> subproc
                           capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=600)
 
 
+def built_site(tmp_path_factory: pytest.TempPathFactory, name: str, config: Path) -> Path:
+    """Build `config` into a fresh temp folder named after `name`; fail the test with MkDocs' errors."""
+    out = tmp_path_factory.mktemp(name) / "site"
+    result = build(config, out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 @pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small fixture site (tests/fixtures/site over tests/fixtures/good), built once."""
-    out = tmp_path_factory.mktemp("fixture-site") / "site"
-    result = build(FIXTURES / "site" / "mkdocs.yml", out)
-    assert result.returncode == 0, result.stderr
-    return out
+    return built_site(tmp_path_factory, "fixture-site", FIXTURES / "site" / "mkdocs.yml")
 
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real site (mkdocs.yml over trees/ and content/), built once."""
-    out = tmp_path_factory.mktemp("real-site") / "site"
-    result = build(ROOT / "mkdocs.yml", out)
-    assert result.returncode == 0, result.stderr
-    return out
+    return built_site(tmp_path_factory, "real-site", ROOT / "mkdocs.yml")
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ from generator.pages.links import code_src, src_to_url, tree_src
 from generator.pages.tree_page import cite
 from generator.pdf import tree_pdf_path
 
-from ..conftest import FIXTURES, ROOT, build
+from ..conftest import FIXTURES, ROOT, build, built_site
 
 HOSTILE_SITE = FIXTURES / "hostile-site"
 SITE_NAME = "Ellenséges tartalom"
@@ -134,10 +134,7 @@ def pages_of(site: Path) -> dict[str, Page]:
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("hostile-site") / "site"
-    result = build(HOSTILE_SITE / "mkdocs.yml", out)
-    assert result.returncode == 0, result.stderr
-    return out
+    return built_site(tmp_path_factory, "hostile-site", HOSTILE_SITE / "mkdocs.yml")
 
 
 @pytest.fixture(scope="module")
