@@ -8,7 +8,10 @@ their inline SVGs, with the same navigation: what `mkdocs build` costs without u
 
 from __future__ import annotations
 
+import argparse
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,7 @@ from generator.plugin import TREES_MARKER
 from generator.site import generate, navigation, sorted_trees
 from generator.text import Glossary
 
-__all__ = ["ROOT", "PLUGIN", "read_config", "write_ours", "write_floor", "nav_pages"]
+__all__ = ["ROOT", "PLUGIN", "read_config", "write_ours", "write_floor", "write_floor_fresh", "nav_pages", "main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = "troubleshooting"
@@ -156,3 +159,29 @@ def write_floor(trees: Path, cache: Path, folder: Path, content: Path | None = N
     path = folder / "mkdocs.yml"
     path.write_text(yaml.dump(out, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def write_floor_fresh(trees: Path, cache: Path, folder: Path, content: Path | None = None) -> Path:
+    """`write_floor` in a fresh Python process: the generator code is read anew, as each build reads it
+    (a long benchmark must not compare our build with pages made by code loaded an hour ago)."""
+    command = [sys.executable, str(Path(__file__).resolve()), str(trees), str(cache), str(folder)]
+    done = subprocess.run(command + ([str(content)] if content else []), cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"writing the floor failed: {done.stderr.strip()[-1000:]}")
+    return Path(done.stdout.strip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`sites.py TREES CACHE FOLDER [CONTENT]`: write the floor site; prints its mkdocs.yml path."""
+    parser = argparse.ArgumentParser(description="Write the floor site of a trees folder.")
+    for name in ("trees", "cache", "folder"):
+        parser.add_argument(name, type=Path)
+    parser.add_argument("content", type=Path, nargs="?")
+    args = parser.parse_args(argv)
+    print(write_floor(args.trees, args.cache, args.folder, args.content))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
