@@ -296,6 +296,11 @@ def targets(results: list[Result], serve: ServeResult | None) -> list[str]:
                    f"{', '.join(f'{s:.0f}' for s in sizes)} KB, tree page {', '.join(f'{t:.0f}' for t in trees)} KB "
                    f"at {', '.join(str(r.size.trees) for r in pages)} trees)")
     out += growth(results)
+    indexed = [r for r in results if r.search_bytes and not r.size.real]
+    if len(indexed) > 1:
+        ratios = [r.search_bytes / r.source_bytes for r in indexed]
+        out.append(f"{'met' if max(ratios) <= 1.1 * min(ratios) else 'NOT met'}: the search index stays proportional "
+                   f"to the text (index / YAML bytes: {', '.join(f'{x:.2f}' for x in ratios)})")
     leaks = sum(r.chart_text_docs for r in results)
     out.append(f"{'met' if leaks == 0 else 'NOT met'}: no flowchart text in the search index ({leaks} pages with some)")
     if serve is not None:
