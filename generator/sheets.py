@@ -564,12 +564,14 @@ def sheets_html(title: str, sheets: Sequence[Sheet]) -> str:
                          f"{title} – folyamatábra, {sheet.number}. lap")
         side = "fekvo" if sheet.fit.landscape else "allo"
         width, height = sheet.width * sheet.fit.scale, sheet.height * sheet.fit.scale
-        figures.append(f'<figure class="fa-sheet fa-sheet--{side}" data-sheet="{sheet.number}" '
+        # On each figure: Material's search parser ends an exclusion at the first closing tag of the
+        # same name, so a wrapping <div> would stop excluding at the first nested </div>.
+        figures.append(f'<figure class="fa-sheet fa-sheet--{side}" data-sheet="{sheet.number}" data-search-exclude '
                        f'data-min-pt="{sheet.min_pt:g}"><figcaption class="fa-sheet-caption">'
                        f'<span>Folyamatábra, {sheet.number}. lap / {sheet.count}</span>{legend}</figcaption>'
                        f'<div class="fc-chart fa-sheet-chart" style="width:{width:.2f}pt;height:{height:.2f}pt">'
                        f"{svg}</div></figure>")
-    return f'<div class="fa-print-sheets" data-search-exclude>{"".join(figures)}</div>'
+    return f'<div class="fa-print-sheets">{"".join(figures)}</div>'
 
 
 def print_warnings(corpus: Corpus, cache_dir: Path | None = None) -> list[Problem]:

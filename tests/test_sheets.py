@@ -182,8 +182,8 @@ def test_check_warns_about_a_tree_too_large_to_print_well(tmp_path: Path) -> Non
 def test_sheets_html_holds_each_sheet_at_its_printed_size(big) -> None:
     tree, sheets = big
     markup = sheets_html(tree.title, sheets)
-    assert "\n" not in markup and markup.startswith('<div class="fa-print-sheets" data-search-exclude>')
-    figures = re.findall(r'<figure class="fa-sheet fa-sheet--(allo|fekvo)" data-sheet="(\d+)"', markup)
+    assert "\n" not in markup and markup.startswith('<div class="fa-print-sheets">')
+    figures = re.findall(r'<figure class="fa-sheet fa-sheet--(allo|fekvo)" data-sheet="(\d+)" data-search-exclude ', markup)
     assert [int(n) for _, n in figures] == [s.number for s in sheets]
     assert [side == "fekvo" for side, _ in figures] == [s.fit.landscape for s in sheets]
     widths = [float(w) for w in re.findall(r'fa-sheet-chart" style="width:([0-9.]+)pt', markup)]

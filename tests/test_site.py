@@ -107,6 +107,9 @@ def test_flowchart_is_kept_out_of_search_and_ids_are_unique(fixture_site: Path, 
         assert len(ids) == len(set(ids)), "duplicate ids on the page"
     index = (fixture_site / "search" / "search_index.js").read_text("utf-8")
     assert "n-zarolt" not in index and "fc-pin" not in index
+    # Text only the charts and print sheets carry: the legend and the sheet captions.
+    for chart_only in ("Jelmagyarázat", "Folyamatábra,", "folytatás:", "innen:"):
+        assert chart_only not in index, chart_only
 
 
 def test_every_internal_link_and_fragment_resolves(fixture_site: Path) -> None:
