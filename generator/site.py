@@ -21,7 +21,7 @@ from .report import build_date, build_report
 from .svg import embeddable
 from .text import Glossary, plain
 
-__all__ = ["GeneratedSite", "generate", "navigation", "sorted_trees"]
+__all__ = ["CODES_SECTION", "GeneratedSite", "TREES_SECTION", "generate", "navigation", "sorted_trees"]
 
 
 @dataclass(frozen=True)
@@ -89,17 +89,44 @@ def generate(corpus: Corpus, glossary: Glossary, cache_dir: Path | None, site_ur
     return GeneratedSite(pages, titles, assets)
 
 
+TREES_SECTION = "Hibaelhárító fák"
+CODES_SECTION = "Hibakódok"
+
+
 def navigation(corpus: Corpus, site: GeneratedSite, before: list[Any], after: list[Any]) -> list[Any]:
-    """MkDocs-style nav: hand-written pages first, trees grouped by system, the codes, then the rest."""
+    """MkDocs-style nav: hand-written pages first, the trees and the codes each grouped by system,
+    then the rest.
+
+    The systems are nested one level below the two sections, not sections themselves: Material
+    always renders top-level sections expanded (`navigation.sections`), so every page would carry
+    every tree and code; nested groups are pruned on pages outside them (`navigation.prune`), which
+    keeps each page's navigation bounded by the number of systems.
+    """
     nav: list[Any] = list(before)
     # Material renders nav and page titles as HTML, unescaped: titles from YAML are escaped here.
     ordered = sorted_trees(corpus)  # once: sorting per system would make the nav quadratic in trees
-    for system in corpus.project.systems:
-        items = [{plain(t.title): tree_src(t.id)} for t in ordered if t.system == system.id]
-        if items:
-            nav.append({plain(system.title): items})
-    codes = sorted(corpus.codes, key=lambda e: code_sort_key(normalise(e.code)))
-    nav.append({"Hibakódok": [{plain(site.titles[CODE_INDEX_SRC]): CODE_INDEX_SRC}]
-                + [{plain(site.titles[code_src(e.code)]): code_src(e.code)} for e in codes]})
+    trees_by_system: dict[str, list[Any]] = {}
+    for tree in ordered:
+        trees_by_system.setdefault(tree.system, []).append({plain(tree.title): tree_src(tree.id)})
+    codes_by_system: dict[str, list[Any]] = {}
+    for entry in sorted(corpus.codes, key=lambda e: code_sort_key(normalise(e.code))):
+        codes_by_system.setdefault(entry.system, []).append({plain(site.titles[code_src(entry.code)]):
+                                                             code_src(entry.code)})
+    tree_groups = _by_system(corpus, trees_by_system)
+    if tree_groups:
+        nav.append({TREES_SECTION: tree_groups})
+    nav.append({CODES_SECTION: [{plain(site.titles[CODE_INDEX_SRC]): CODE_INDEX_SRC}]
+                + _by_system(corpus, codes_by_system)})
     nav.extend(after)
     return nav
+
+
+def _by_system(corpus: Corpus, items: dict[str, list[Any]]) -> list[Any]:
+    """One nav group per system, in the project's order; items of no known system follow, ungrouped
+    (a project without systems lists its pages flat)."""
+    known = {s.id for s in corpus.project.systems}
+    groups: list[Any] = [{plain(s.title): items[s.id]} for s in corpus.project.systems if s.id in items]
+    for system, entries in items.items():
+        if system not in known:
+            groups.extend(entries)
+    return groups

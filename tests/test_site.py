@@ -234,3 +234,30 @@ def test_a_good_build_replaces_the_old_site(tmp_path: Path) -> None:
                             capture_output=True, text=True, cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     assert result.returncode == 0, result.stderr
     assert (out / "fak" / "pin.html").exists() and not (out / "stale.html").exists()
+
+
+def _nav_links(html: str) -> list[str]:
+    """The link targets of a page's primary navigation."""
+    start = html.index('<nav class="md-nav md-nav--primary"')
+    end = html.index('<div class="md-content"', start)
+    return re.findall(r'<a href="([^"#]+)[^"]*" class="md-nav__link', html[start:end])
+
+
+def test_navigation_stays_bounded_by_the_systems(fixture_site: Path, corpus) -> None:
+    """Trees and codes are grouped by system below two sections; a page's navigation lists only its
+    own group's pages, so it does not grow with every tree and code of the site."""
+    systems = len(corpus.project.systems)
+    tree_pages = {src_to_url(tree_src(t.id)).split("/")[-1] for t in corpus.trees}
+    code_pages = {src_to_url(code_src(e.code)).split("/")[-1] for e in corpus.codes}
+    for entry in corpus.codes:
+        html = (fixture_site / src_to_url(code_src(entry.code))).read_text("utf-8")
+        links = _nav_links(html)
+        # one link per tree group (Material links a collapsed group to its first page)
+        assert sum(link.split("/")[-1] in tree_pages for link in links) <= len({t.system for t in corpus.trees})
+        siblings = [e for e in corpus.codes if e.system == entry.system]
+        assert sum(link.split("/")[-1] in code_pages for link in links) <= len(siblings) + systems
+    for tree in corpus.trees:
+        html = (fixture_site / src_to_url(tree_src(tree.id))).read_text("utf-8")
+        links = _nav_links(html)
+        assert sum(link.split("/")[-1] in code_pages for link in links) <= systems, tree.id
+        assert any(link.split("/")[-1] == src_to_url(tree_src(tree.id)).split("/")[-1] for link in links), tree.id
