@@ -26,10 +26,16 @@ class Problem:
 
 
 def format_problem(p: Problem) -> str:
-    """The one-line form every tool prints: `file:line:col: [figyelmeztetés: ]message (hint)`."""
+    """The one-line form every tool prints: `file:line:col: [figyelmeztetés: ]message (hint)`; a line
+    break quoted from the content (e.g. a multi-line answer label) is shown as ⏎, keeping one line."""
     prefix = "figyelmeztetés: " if p.severity == "warning" else ""
     hint = f" ({p.hint})" if p.hint else ""
-    return f"{p.loc}: {prefix}{p.message}{hint}"
+    return _one_line(f"{p.loc}: {prefix}{p.message}{hint}")
+
+
+def _one_line(text: str) -> str:
+    """`text` with every kind of line break as ⏎ (a CR LF pair as one)."""
+    return "⏎".join(text.replace("\r\n", "\n").splitlines()) if text else text
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
