@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 __all__ = [
@@ -144,11 +145,16 @@ class Tree:
     order: int = 100
 
     def node(self, node_id: str) -> Node | None:
-        """The node with this id, or None."""
+        """The node with this id (the first, if several share it), or None."""
+        return self._nodes_by_id.get(node_id)
+
+    @cached_property
+    def _nodes_by_id(self) -> dict[str, Node]:
+        # Built at the first lookup (links resolve per answer): not a field, so equality, hash and repr ignore it.
+        index: dict[str, Node] = {}
         for n in self.nodes:
-            if n.id == node_id:
-                return n
-        return None
+            index.setdefault(n.id, n)
+        return index
 
 
 @dataclass(frozen=True)
@@ -218,8 +224,12 @@ class Corpus:
     root: str = "trees"
 
     def tree(self, tree_id: str) -> Tree | None:
-        """The tree with this id, or None."""
+        """The tree with this id (the first, if several share it), or None."""
+        return self._trees_by_id.get(tree_id)
+
+    @cached_property
+    def _trees_by_id(self) -> dict[str, Tree]:
+        index: dict[str, Tree] = {}
         for t in self.trees:
-            if t.id == tree_id:
-                return t
-        return None
+            index.setdefault(t.id, t)
+        return index

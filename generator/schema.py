@@ -1,4 +1,9 @@
-"""JSON Schema validation of parsed files, with errors turned into plain, located problems."""
+"""JSON Schema validation of parsed files, with errors turned into plain, located problems.
+
+A file is first checked by the schema compiled to Python code (fastjsonschema, over ten times faster); only a
+file it finds fault with is validated again by jsonschema, whose errors are the ones explained to authors.
+The compiled check is never more lenient: it writes the patterns' `$` as `\\Z`, the stricter reading.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,15 @@ import difflib
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-import jsonschema
+import fastjsonschema
 
 from .problems import Problem
 from .yamlread import Doc
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["validate", "schema_for", "SCHEMA_FILES"]
 
@@ -30,11 +38,23 @@ def schema_for(kind: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _validator(kind: str) -> jsonschema.Draft7Validator:
+    import jsonschema  # on the first faulty file only: importing it takes about 0.1 s of every build
+
     return jsonschema.Draft7Validator(schema_for(kind))
+
+
+@lru_cache(maxsize=None)
+def _quick(kind: str) -> Callable[[Any], Any]:
+    return fastjsonschema.compile(schema_for(kind))
 
 
 def validate(doc: Doc, kind: str) -> list[Problem]:
     """Every schema problem of `doc`, located and phrased for a maintainer."""
+    try:
+        _quick(kind)(doc.data)
+        return []
+    except fastjsonschema.JsonSchemaValueException:
+        pass
     found: list[Problem] = []
     for error in _leaves(_validator(kind).iter_errors(doc.data)):
         found.extend(_explain(doc, error))

@@ -1,14 +1,23 @@
-"""Strict YAML reading: plain data plus the location of every value, and every YAML trap reported."""
+"""Strict YAML reading: plain data plus the location of every value, and every YAML trap reported.
+
+A file is read with libyaml (PyYAML's C parser, about ten times faster) and kept only if it reads cleanly:
+any file with anything to report (an error, an anchor, a trap, a duplicate key) is read again with PyYAML's
+pure-Python parser, whose messages and locations are the ones maintainers see. Both parsers feed the same
+event reader, which refuses anchors and aliases at their first event, before anything could be expanded.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, Callable
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (AliasEvent, DocumentStartEvent, Event, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .model import Loc
 from .problems import Problem
@@ -19,16 +28,21 @@ Path = tuple[Any, ...]
 
 # Keys whose values may legitimately be YAML numbers, booleans or dates.
 _NON_TEXT_KEYS = {"items": int, "order": int, "review_months": int, "message": bool, "reviewed": dt.date}
+_STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
 _STANDARD_TAGS = {
-    "tag:yaml.org,2002:str",
+    _STR,
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
+    _NULL,
     "tag:yaml.org,2002:timestamp",
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+_EMPTY = ("a fájl üres", "írja bele a tartalmat a minta szerint")
+# No file kind nests deeper than a handful of levels; far deeper nesting is a mistake (or an attack)
+# and is refused where it starts, well before Python's recursion limit.
+MAX_DEPTH = 64
 
 
 @dataclass
@@ -61,18 +75,8 @@ class _Refused(Exception):
         self.mark, self.message, self.hint = mark, message, hint
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors and aliases before anything is expanded (no alias bombs)."""
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            raise _Refused(event.start_mark, f"hivatkozás (*{event.anchor}) nem használható",
-                           "írja ki a szöveget újra; az aliasok tiltottak")
-        if getattr(event, "anchor", None):
-            raise _Refused(event.start_mark, f"horgony (&{event.anchor}) nem használható",
-                           "törölje a &-jelet és a nevet; a horgonyok és aliasok tiltottak")
-        return super().compose_node(parent, index)
+class _Unsure(Exception):
+    """Something libyaml may place differently from the pure-Python parser: read the file with that one."""
 
 
 def _loc(file: str, mark: yaml.Mark) -> Loc:
@@ -104,6 +108,8 @@ def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
 
 
 def _tabs(text: str, name: str) -> list[Problem]:
+    if "\t" not in text:
+        return []
     found = []
     for no, line in enumerate(text.splitlines(), 1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
@@ -121,15 +127,43 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Doc | None, list[Problem]]:
     problems = _tabs(text, name)
     if problems:
         return None, problems
+    return _clean(text, name) or _strict(text, name)
+
+
+def _clean(text: str, name: str) -> tuple[Doc, list[Problem]] | None:
+    """libyaml's reading of a file with nothing to report; None for any other file.
+
+    Where libyaml and the pure-Python parser are known to differ, the file is left to the latter: a tab
+    outside the indentation (libyaml takes it in plain text, PyYAML refuses it), a byte-order mark inside
+    the text (libyaml counts it as a column), a control character, an empty value (in flow style libyaml
+    places it one column off; no schema allows an empty value anyway), plain text with `?` or `:` inside
+    [ ] or { } (PyYAML ends plain text at `?`, libyaml does not), any tag (`! ` before an empty value is
+    text to libyaml, null to PyYAML), and a `#` on the header line of a | or > block (libyaml takes `>-#` as a
+    comment, PyYAML refuses it).
+    """
+    if "\t" in text or "\ufeff" in text or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    loader = yaml.CSafeLoader(text)
     try:
-        loader = _StrictLoader(text)
+        doc, problems = _read(loader, name, source=text)
+    except (yaml.YAMLError, _Refused, _Unsure, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+    return (doc, problems) if doc.data is not None and not problems else None
+
+
+def _strict(text: str, name: str) -> tuple[Doc | None, list[Problem]]:
+    """The pure-Python reading, with every problem located and worded."""
+    try:
+        loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:  # a control character (e.g. a pasted \x0b): raised before parsing starts
         before = text[: exc.position]
         loc = Loc(name, before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
         return None, [Problem(loc, f"nem megengedett vezérlőkarakter a szövegben (U+{exc.character:04X})",
                               "törölje ezt a láthatatlan karaktert (gyakran Wordből vagy PDF-ből másolt szövegben van)")]
     try:
-        root = loader.get_single_node()
+        return _read(loader, name)
     except _Refused as exc:
         return None, [Problem(_loc(name, exc.mark), exc.message, exc.hint)]
     except yaml.MarkedYAMLError as exc:
@@ -141,67 +175,185 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Doc | None, list[Problem]]:
         return None, [Problem(Loc(name, 1, 1), f"YAML-szintaktikai hiba: {exc}", "ellenőrizze a fájlt")]
     finally:
         loader.dispose()
+
+
+def _read(loader: yaml.SafeLoader | yaml.CSafeLoader, name: str, source: str | None = None) -> tuple[Doc, list[Problem]]:
+    """One document read from the loader's events (as PyYAML's composer would), or the first error raised.
+
+    `source` is the text libyaml reads: the reader then stops (`_Unsure`) where libyaml may differ.
+    """
     doc = Doc(name, None)
-    if root is None:
+    loader.get_event()  # the stream's start
+    if isinstance(loader.get_event(), StreamEndEvent):
         doc.locs[()] = Loc(name, 1, 1)
-        return doc, [Problem(Loc(name, 1, 1), "a fájl üres", "írja bele a tartalmat a minta szerint")]
-    builder = _Builder(doc, loader)
-    doc.data = builder.value(root, (), None)
-    if doc.data is None and not builder.problems:  # `---`, `~` or `null` alone: as empty as an empty file
-        return doc, [Problem(Loc(name, 1, 1), "a fájl üres", "írja bele a tartalmat a minta szerint")]
-    return doc, builder.problems
+        return doc, [Problem(Loc(name, 1, 1), *_EMPTY)]
+    root = loader.get_event()
+    reader = _Reader(doc, loader, source)
+    doc.data = reader.value(root, (), None)
+    loader.get_event()  # the document's end
+    following = loader.get_event()
+    if isinstance(following, DocumentStartEvent):
+        raise yaml.composer.ComposerError("expected a single document in the stream", root.start_mark,
+                                          "but found another document", following.start_mark)
+    if doc.data is None and not reader.problems:  # `---`, `~` or `null` alone: as empty as an empty file
+        return doc, [Problem(Loc(name, 1, 1), *_EMPTY)]
+    return doc, reader.problems
 
 
-class _Builder:
-    """Turns composed YAML nodes into plain data, recording locations and reporting traps."""
+def _refuse(event: Event) -> None:
+    """Stop at an anchor or an alias (`event.anchor` is set on both), before anything could be expanded."""
+    if isinstance(event, AliasEvent):
+        raise _Refused(event.start_mark, f"hivatkozás (*{event.anchor}) nem használható",
+                       "írja ki a szöveget újra; az aliasok tiltottak")
+    if event.anchor:
+        raise _Refused(event.start_mark, f"horgony (&{event.anchor}) nem használható",
+                       "törölje a &-jelet és a nevet; a horgonyok és aliasok tiltottak")
 
-    def __init__(self, doc: Doc, loader: yaml.SafeLoader) -> None:
-        self.doc, self.loader, self.problems = doc, loader, []
 
-    def value(self, node: Node, path: Path, key: str | None) -> Any:
-        loc = _loc(self.doc.file, node.start_mark)
-        self.doc.locs[path] = loc
-        if node.tag not in _STANDARD_TAGS:
-            self.problems.append(Problem(loc, f"ismeretlen YAML-címke: {node.tag}", "törölje a !-lel kezdődő címkét"))
+def _flow_plain(event: ScalarEvent) -> None:
+    """Leave plain text inside [ ] or { } with `?` or `:` to the pure-Python parser (they end it there)."""
+    if not event.style and ("?" in event.value or ":" in event.value):
+        raise _Unsure()
+
+
+@lru_cache(maxsize=4096)
+def _plain_tag(value: str) -> str:
+    """The tag of an untagged plain scalar, by its look (keys and short answers recur in every file)."""
+    return _RESOLVER.resolve(ScalarNode, value, (True, False))
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+class _Reader:
+    """Turns a parser's events into plain data, recording locations and reporting traps.
+
+    It runs once per value of every file, so it binds what it uses to attributes and dispatches on the
+    event's class.
+    """
+
+    def __init__(self, doc: Doc, loader: yaml.SafeLoader | yaml.CSafeLoader, source: str | None) -> None:
+        self.file, self.locs, self.key_locs = doc.file, doc.locs, doc.key_locs
+        self.loader, self.source, self.fast, self.problems = loader, source, source is not None, []
+        self.flow = 0  # how deep in [ ] and { } the fast reader is
+        self.next: Callable[[], Event] = loader.get_event
+
+    def _scalar_tag(self, event: ScalarEvent) -> str:
+        """The tag PyYAML's composer gives a scalar: plain ones by their look, quoted ones are text."""
+        tag = event.tag
+        if tag is None or tag == "!":
+            return _plain_tag(event.value) if event.implicit[0] else _STR
+        return tag
+
+    def value(self, event: Event, path: Path, key: str | None) -> Any:
+        if event.anchor is not None:
+            _refuse(event)
+        if len(path) > MAX_DEPTH:
+            raise _Refused(event.start_mark, f"túl mély egymásba ágyazás (több mint {MAX_DEPTH} szint)",
+                           "ellenőrizze a behúzást és a zárójeleket; a fák ennél jóval laposabbak")
+        if self.fast and event.tag is not None:
+            raise _Unsure()
+        mark = event.start_mark
+        loc = Loc(self.file, mark.line + 1, mark.column + 1)
+        self.locs[path] = loc
+        kind = event.__class__
+        if kind is ScalarEvent:
+            if self.flow:
+                _flow_plain(event)
+            if self.fast and event.style in ("|", ">"):
+                self._block_header(event)
+            tag = self._scalar_tag(event)
+        else:
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _RESOLVER.resolve(MappingNode if kind is MappingStartEvent else SequenceNode, None, event.implicit)
+        if tag not in _STANDARD_TAGS:
+            self.problems.append(Problem(loc, f"ismeretlen YAML-címke: {tag}", "törölje a !-lel kezdődő címkét"))
+            self._skip(event)
             return None
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            return [self.value(item, path + (i,), key) for i, item in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
-        return self._scalar(node, loc, key)
+        if kind is ScalarEvent:
+            return self._scalar(event, tag, loc, key)
+        flow = bool(self.fast and event.flow_style)
+        self.flow += flow
+        if kind is MappingStartEvent:
+            out: Any = self._mapping(path)
+        else:
+            out = []
+            item = self.next()
+            while item.__class__ is not SequenceEndEvent:
+                out.append(self.value(item, path + (len(out),), key))
+                item = self.next()
+        self.flow -= flow
+        return out
 
-    def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+    def _block_header(self, event: ScalarEvent) -> None:
+        """Leave a | or > block with a `#` on its header line to the pure-Python parser."""
+        assert self.source is not None
+        start = event.start_mark.index
+        end = self.source.find("\n", start)
+        if "#" in self.source[start:end if end >= 0 else None]:
+            raise _Unsure()
+
+    def _skip(self, event: Event) -> None:
+        """Consume a value left unread (under a bad key or tag), still refusing its anchors and aliases."""
+        _refuse(event)
+        depth = 1 if isinstance(event, (MappingStartEvent, SequenceStartEvent)) else 0
+        while depth:  # a loop, not recursion: however deep the skipped value nests
+            item = self.next()
+            if isinstance(item, (MappingEndEvent, SequenceEndEvent)):
+                depth -= 1
+                continue
+            _refuse(item)
+            depth += isinstance(item, (MappingStartEvent, SequenceStartEvent))
+
+    def _mapping(self, path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}
         first: dict[str, Loc] = {}
-        for key_node, value_node in node.value:
-            key_loc = _loc(self.doc.file, key_node.start_mark)
-            if not isinstance(key_node, ScalarNode):
+        key_event = self.next()
+        while key_event.__class__ is not MappingEndEvent:
+            if key_event.anchor is not None:
+                _refuse(key_event)
+            if self.fast and key_event.tag is not None:
+                raise _Unsure()
+            mark = key_event.start_mark
+            key_loc = Loc(self.file, mark.line + 1, mark.column + 1)
+            if key_event.__class__ is not ScalarEvent:
+                self._skip(key_event)
+                self._skip(self.next())
                 self.problems.append(Problem(key_loc, "a kulcs csak egyszerű szöveg lehet", "írjon ide egy nevet"))
+                key_event = self.next()
                 continue
-            key = unicodedata.normalize("NFC", key_node.value)
-            if key_node.style is None and key_node.tag != "tag:yaml.org,2002:str":
+            if self.flow:
+                _flow_plain(key_event)
+            key = unicodedata.normalize("NFC", key_event.value)
+            if not key_event.style and self._scalar_tag(key_event) != _STR:  # plain: None in PyYAML, "" in libyaml
                 self.problems.append(Problem(key_loc, f"a(z) {key} kulcsot a YAML nem szövegként olvassa",
                                              f'tegye idézőjelbe: "{key}"'))
             if key in first:
                 self.problems.append(Problem(key_loc, f"ismétlődő kulcs: {key} (először a(z) {first[key].line}. sorban)",
                                              "egy kulcs egy leképezésben csak egyszer szerepelhet; vonja össze vagy nevezze át"))
-                continue
-            first[key] = key_loc
-            self.doc.key_locs[path + (key,)] = key_loc
-            out[key] = self.value(value_node, path + (key,), key)
+                self._skip(self.next())
+            else:
+                first[key] = key_loc
+                key_path = path + (key,)
+                self.key_locs[key_path] = key_loc
+                out[key] = self.value(self.next(), key_path, key)
+            key_event = self.next()
         return out
 
-    def _scalar(self, node: ScalarNode, loc: Loc, key: str | None) -> Any:
-        text = unicodedata.normalize("NFC", node.value)
-        if node.tag == "tag:yaml.org,2002:str":
+    def _scalar(self, event: ScalarEvent, tag: str, loc: Loc, key: str | None) -> Any:
+        text = unicodedata.normalize("NFC", event.value)
+        if tag == _STR:
             return text
-        if node.tag == "tag:yaml.org,2002:null":
+        if tag == _NULL:
+            if self.fast:
+                raise _Unsure()
             return None
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             value = self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError, yaml.YAMLError):  # e.g. 2026-13-45: looks like a date but is none
-            what = "nem létező dátumnak" if node.tag == "tag:yaml.org,2002:timestamp" else "hibás értéknek"
+            what = "nem létező dátumnak" if tag == "tag:yaml.org,2002:timestamp" else "hibás értéknek"
             self.problems.append(Problem(loc, f"a YAML az idézőjel nélküli {text} értéket {what} olvassa",
                                          f'dátumnál írjon valós napot ÉÉÉÉ-HH-NN alakban; szövegnél tegye idézőjelbe: "{text}"'))
             return text

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import tracemalloc
 import unicodedata
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.model import Loc
-from generator.yamlread import parse_yaml, read_yaml
+from generator.yamlread import _clean, _strict, parse_yaml, read_yaml
 
 
 def parse(text: str | bytes):
@@ -332,3 +337,87 @@ def test_decomposed_text_loads_equal_to_composed() -> None:
 def test_decomposed_keys_are_composed() -> None:
     doc, problems = parse(unicodedata.normalize("NFD", "ő: x\n"))
     assert problems == [] and list(doc.data) == ["ő"]
+
+
+# ---- libyaml and the pure-Python parser agree ---------------------------------------------------------
+# A file is read with libyaml and kept only if it reads cleanly; otherwise the pure-Python parser reads it
+# again and words every problem. These tests hold the two readings to the same data and locations.
+
+ROOT = Path(__file__).resolve().parent.parent
+CLEAN_FILES = sorted([*ROOT.glob("trees/*.yaml"), *ROOT.glob("tests/fixtures/good/*.yaml")])
+
+
+def both(text: str) -> tuple[Any, Any]:
+    """libyaml's reading (None when it leaves the file to the pure-Python parser) and the pure-Python one."""
+    def plain(result):
+        if result is None:
+            return None
+        doc, problems = result
+        return (doc and (doc.data, doc.locs, doc.key_locs)), problems
+    return plain(_clean(text, "f.yaml")), plain(_strict(text, "f.yaml"))
+
+
+@pytest.mark.parametrize("path", CLEAN_FILES, ids=lambda p: p.name)
+def test_libyaml_reads_every_clean_file_exactly_as_pure_python(path: Path) -> None:
+    fast, strict = both(path.read_text(encoding="utf-8"))
+    assert fast is not None, "a clean file must not need the slow parser"
+    assert fast == strict
+
+
+def test_libyaml_counts_columns_in_characters() -> None:
+    text = 'cím: "Erdős Anna őrző 🔑"\nlista: [ő, "ű", 👩‍💻, x]\nárvíztűrő: tükörfúrógép\n'
+    fast, strict = both(text)
+    assert fast == strict
+    doc, problems = parse(text)
+    assert problems == []
+    assert doc.locs[("lista", 3)] == Loc("f.yaml", 2, 22)   # after ő, ű and a four-code-point emoji
+    assert doc.locs[("árvíztűrő",)] == Loc("f.yaml", 3, 12)
+
+
+@pytest.mark.parametrize("text, line, col, says", [
+    ("a: kattintson\tide\n", 1, 14, "found character '\\t' that cannot start any token"),  # libyaml takes the tab
+    ("audience: [ügyintéz? ő]\n", 1, 20, "expected ',' or ']'"),                           # libyaml takes the ?
+    ("description: >-# megjegyzés\n  szöveg\n", 1, 16, "expected chomping or indentation"),  # a comment to libyaml
+])
+def test_where_libyaml_is_lenient_the_pure_python_error_stands(text: str, line: int, col: int, says: str) -> None:
+    assert yaml.compose(text, Loader=yaml.CSafeLoader) is not None  # libyaml alone would accept the file
+    doc, problems = parse(text)
+    assert doc is None
+    assert [(p.loc.line, p.loc.col) for p in problems] == [(line, col)]
+    assert says in problems[0].message
+
+
+@pytest.mark.parametrize("text", ['codes: ["K0506": ]\n', "a: b\nc: x\ufeffy\nd: e\n", "a:\nb: c\n", "answers: [a, ! , b]\n",
+                                  "a: !!str 0517\n"])
+def test_where_libyaml_places_values_differently_the_pure_python_locations_stand(text: str) -> None:
+    fast, strict = both(text)
+    assert fast is None
+    assert parse(text) == _strict(text, "f.yaml")
+
+
+EDITS = [":", ": ", "- ", "#", " #", '"', "'", "[", "]", "{", "}", ",", "|", ">", "!", "&a ", "*a", "? ", "?", "%", "@",
+         "`", "\n", " ", "  ", "---\n", "...\n", "\t", "ő", "\r\n", "\x85", "\u2028", "\ufeff", "0517", "no", "~", "!!str ",
+         "! ", "[a?b]", "{a: b?}", "[x: y]", "a:b", ":,", "[,]", "😀", "\\", '"\\u0151"', "|#", ">-#", "| #", "|2\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(CLEAN_FILES), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 6), st.sampled_from(EDITS)),
+                                              min_size=1, max_size=3))
+def test_libyaml_and_pure_python_agree_on_edited_files(path: Path, edits: list[tuple[float, int, str]]) -> None:
+    text = path.read_text(encoding="utf-8")
+    for where, cut, insert in edits:
+        i = int(where * len(text))
+        text = text[:i] + insert + text[i + cut:]
+    fast, strict = both(text)
+    assert fast is None or fast == strict
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * 5000 + "]" * 5000 + "\n",
+                                  "a: " + "{b: " * 3000 + "1" + "}" * 3000 + "\n",
+                                  "".join("  " * i + f"k{i}:\n" for i in range(300)) + "  " * 300 + "v\n",
+                                  "a: !x " + "[" * 5000 + "]" * 5000 + "\n"])
+def test_deep_nesting_is_a_located_problem_not_a_crash(text: str) -> None:
+    doc, problems = parse_yaml(text.encode("utf-8"), "fa.yaml")
+    assert doc is None or problems
+    assert problems and problems[0].loc.file == "fa.yaml"
+    assert any("mély" in p.message for p in problems) or "!x" in text
