@@ -1,4 +1,5 @@
-"""Semantic checks of a loaded corpus: links, reachability, loops, answers, codes, sources, scenarios."""
+"""Semantic checks of a loaded corpus: links, reachability, loops, answers, codes, sources, scenarios,
+line breaks in one-line fields."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .graph import resolve, walk
 from .model import Corpus, Loc, Tree
 from .problems import Problem
 from .sheets import print_warnings
+from .text import lines, one_line
 
 __all__ = ["check_corpus", "code_index", "review_overdue", "UNSAFE_LINK", "OFF_SITE_LINK"]
 
@@ -57,6 +59,7 @@ def check_corpus(corpus: Corpus, today: dt.date | None = None, *, printing: bool
         seen_trees.setdefault(tree.id, tree)
         found += _check_tree(corpus, tree, today or dt.date.today())
     found += _check_usage(corpus)
+    found += _check_line_breaks(corpus)
     if printing and not any(p.severity == "error" for p in found):
         found += print_warnings(corpus)
     return found
@@ -279,6 +282,22 @@ def _months_before(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     return dt.date(year, month, 28)
+
+
+def _check_line_breaks(corpus: Corpus) -> list[Problem]:
+    """Warnings for line breaks typed in titles, codes and aliases: these stand on one line (the page's
+    heading, the navigation, the browser tab, the code lookup, the PDF header), where a break becomes a space."""
+    fields: list[tuple[Loc, str, str]] = [(s.loc, "title", s.title) for s in corpus.project.systems]
+    for tree in corpus.trees:
+        fields.append((tree.loc, "title", tree.title))
+        fields += [(loc, "codes", code) for node in tree.nodes for code, loc in zip(node.codes, node.code_locs)]
+    for entry in corpus.codes:
+        fields += [(entry.loc, "code", entry.code), (entry.loc, "title", entry.title)]
+        fields += [(loc, "aliases", alias) for alias, loc in zip(entry.aliases, entry.alias_locs)]
+    return [Problem(loc, f"sortörés a(z) {name} mezőben: „{one_line(text)}”",
+                    "a címek, kódok és álnevek egy sorban állnak (címsor, navigáció, böngészőfül, kódkereső), "
+                    "ott szóköz lesz a sortörésből; írja egy sorba", "warning")
+            for loc, name, text in fields if len(lines(text)) > 1]
 
 
 def _check_usage(corpus: Corpus) -> list[Problem]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import graphviz
 
 from .model import Node, Tree
+from .text import lines
 
 __all__ = [
     "Style",
@@ -68,25 +69,28 @@ _URL_SAFE = re.compile(r"%[0-9A-Fa-f]{2}|[A-Za-z0-9\-._~:/?#\[\]@!$()*+,;=]")
 
 
 def clean(text: str) -> str:
-    """Text as drawn: NFC-normalised, whitespace runs collapsed to one space, stripped,
-    and characters XML cannot carry (C0 controls, surrogates, U+FFFE/U+FFFF) replaced by U+FFFD."""
+    """Text as drawn on one line (a tooltip): NFC-normalised, whitespace runs and line breaks collapsed
+    to one space, stripped, and characters XML cannot carry (C0 controls, surrogates, U+FFFE/U+FFFF)
+    replaced by U+FFFD."""
     return _INVALID.sub("\ufffd", " ".join(unicodedata.normalize("NFC", text).split()))
 
 
 def wrap(text: str, width: int = NODE_WRAP) -> list[str]:
-    """The lines of a label: `clean(text)` broken at spaces, words longer than `width` hard-broken.
+    """The lines of a label: each typed line (`text.lines`, blank ones left out) `clean`ed and broken at
+    spaces, words longer than `width` hard-broken; so a typed line break always starts a new line.
 
     Lines are stripped: textwrap leaves a trailing space before a hard-broken word.
     """
-    lines = textwrap.wrap(clean(text), width=width, break_on_hyphens=False, break_long_words=True)
-    return [line.strip(" ") for line in lines]
+    return [part.strip(" ") for line in lines(unicodedata.normalize("NFC", text)) if line
+            for part in textwrap.wrap(clean(line), width=width, break_on_hyphens=False, break_long_words=True)]
 
 
 def _label(text: str, width: int) -> str:
-    r"""A DOT escString showing `text` literally, wrapped: backslashes doubled (no \N, \G, \l),
-    `&` written as `&amp;` (Graphviz decodes entities in labels), lines joined by `\n`."""
-    lines = (graphviz.escape(line.replace("&", "&amp;")) for line in wrap(text, width))
-    return graphviz.nohtml("\\n".join(lines))
+    r"""A DOT escString showing `text` literally, wrapped (`wrap`): backslashes doubled (no \N, \G, \l),
+    `&` written as `&amp;` (Graphviz decodes entities in labels), lines joined by our own `\n`, so a typed
+    line break breaks the label and a typed backslash-n stays two characters."""
+    drawn = (graphviz.escape(line.replace("&", "&amp;")) for line in wrap(text, width))
+    return graphviz.nohtml("\\n".join(drawn))
 
 
 def _tooltip(text: str) -> str:

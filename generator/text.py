@@ -16,22 +16,35 @@ precomposed or decomposed (o + U+030B) looks and searches the same.
 
 | output             | plain text                                    | Markdown                           |
 | ------------------ | --------------------------------------------- | ---------------------------------- |
-| HTML page          | `plain()` (`plain_block()` keeps line breaks) | `rich()`                           |
+| HTML page          | `plain_block()` in the page body (line breaks | `rich()`                           |
+|                    | as `<br>`); `plain()` in attributes and in    |                                    |
+|                    | one-line facts (system, audience, owner,      |                                    |
+|                    | references), where a break shows as a space   |                                    |
 | page heading       | `md_escape()` in the `# ` title line          | –                                  |
 | nav, `<title>`     | `plain()`: nav titles (`site.navigation`) and | –                                  |
 |                    | `page_front_matter()`; Material prints both   |                                    |
 |                    | as HTML                                       |                                    |
 | flowchart DOT/SVG  | `draw._label`: DOT escString, `\\` doubled,   | not drawn                          |
-|                    | `&` as `&amp;`, wrapped at spaces; URLs by    |                                    |
-|                    | `draw.safe_url`; SVG text escaped by the XML  |                                    |
-|                    | serialiser (`svg.embeddable`)                 |                                    |
+|                    | `&` as `&amp;`, broken at typed line breaks   |                                    |
+|                    | (`draw.wrap`), then wrapped at spaces; URLs   |                                    |
+|                    | by `draw.safe_url`; SVG text escaped by the   |                                    |
+|                    | XML serialiser (`svg.embeddable`)             |                                    |
 | search index       | the page's HTML text as MkDocs indexes it     | same                               |
 |                    | (escaped there, shown as text in results);    |                                    |
 |                    | the chart is `data-search-exclude`, so node   |                                    |
 |                    | text is indexed once, from its section        |                                    |
-| PDF / print        | the same HTML; chart text via SVG `<text>`    | same HTML                          |
-| plain-text summary | the text itself, unescaped (guided mode       | the rendered text                  |
-|                    | copies the page's `textContent`)              |                                    |
+| PDF / print        | `pdf.text_pages`: the text itself, broken at  | `rich()`, then `pdf.html_blocks`   |
+|                    | typed line breaks, wrapped; sheets as the     |                                    |
+|                    | flowchart; page header on one line            |                                    |
+| plain-text summary | the text itself, unescaped (guided mode reads | the rendered text                  |
+|                    | the page's `textContent`, line breaks kept)   |                                    |
+
+Line breaks typed in plain text (a YAML block scalar, a quoted `\\n`) are kept: `lines()` is the one
+reading of them (`\\n`, `\\r\\n`, `\\r`, U+0085, U+2028, U+2029; spaces and tabs collapsed; one blank line
+at most), shown as a line break on the page, in the chart and print sheets (blank lines left out), in
+the PDF and in the guided summary. Where only one line fits (page heading, `<title>`, navigation,
+search-result titles, tooltips, codes, PDF page header) a break becomes a space (`one_line()`);
+`check` warns about breaks in titles, codes and aliases, which mostly stand there.
 
 In Markdown fields `&`, `<` and `\\` are literal: entities and backslash escapes are not
 interpreted (pasted `&amp;`, `C:\\Users\\*` and `\\\\szerver\\mappa` show as typed; to show Markdown
@@ -56,7 +69,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-__all__ = ["plain", "plain_block", "rich", "Glossary", "md_escape", "page_front_matter"]
+__all__ = ["plain", "plain_block", "lines", "one_line", "rich", "Glossary", "md_escape", "page_front_matter"]
 
 # Tags and attributes a Markdown field may produce; everything else is escaped or dropped.
 _TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "br", "blockquote", "abbr",
@@ -74,6 +87,9 @@ _AMP, _LT, _BSL = "\x0e", "\x0f", "\x10"
 _AUTOLINK = re.compile(_LT + r"((?:https?://|mailto:)[^\s" + _LT + r">]+)>", re.IGNORECASE)
 # hrefs that would leave the site although they are not absolute URLs: `//host`, `/root`, `\\host`.
 _OFF_SITE = re.compile(r"^[\s\x00-\x20]*[/\\]")
+# Typed line breaks in plain text (vertical tab and form feed are invalid: see _INVALID).
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+_BLANKS = re.compile("[ \t]+")
 
 
 def plain(text: str) -> str:
@@ -81,9 +97,34 @@ def plain(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def plain_block(text: str) -> str:
-    """Plain text as HTML keeping its line breaks."""
-    return "<br>".join(plain(line) for line in text.split("\n"))
+def lines(text: str) -> list[str]:
+    """The lines of a plain-text field as every output shows them: split at typed line breaks
+    (`\\n`, `\\r\\n`, `\\r`, U+0085, U+2028, U+2029), runs of spaces and tabs as one space (as HTML
+    shows them; other spaces such as U+00A0 are kept), a run of blank lines as one blank line, none at
+    either end. No line at all for blank text."""
+    out: list[str] = []
+    for line in _LINE_BREAK.split(text):
+        line = _BLANKS.sub(" ", line).strip(" ")
+        if line or (out and out[-1]):
+            out.append(line)
+    if out and not out[-1]:
+        out.pop()
+    return out
+
+
+def one_line(text: str) -> str:
+    """Plain text where only one line fits (a page's title, the navigation): line breaks as spaces."""
+    return " ".join(text.split())
+
+
+def plain_block(text: str, glossary: "Glossary | None" = None) -> str:
+    """Plain text as HTML keeping its typed line breaks (`lines`) as `<br>`, glossary words marked.
+
+    Each `<br>` is followed by a newline, so text read from the markup (the search index, a copy of
+    `textContent`) keeps a break between the lines and never glues their words together.
+    """
+    mark = glossary.mark if glossary is not None else (lambda escaped: escaped)
+    return "<br>\n".join(mark(plain(line)) for line in lines(text))
 
 
 def md_escape(text: str) -> str:
@@ -92,7 +133,7 @@ def md_escape(text: str) -> str:
     Whitespace runs become one space (a line break would end the heading); ASCII punctuation
     becomes numeric character references, which every Markdown extension passes through.
     """
-    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", " ".join(text.split()))
+    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", one_line(text))
 
 
 def page_front_matter(title: str, front_matter: str = "") -> str:

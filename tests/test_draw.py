@@ -19,6 +19,7 @@ from generator.draw import (EDGE_LINE, EDGE_TEXT, EDGE_WRAP, LEGEND_LINE, NODE_W
                             tree_to_dot, wrap)
 from generator.model import Answer, Loc, Node, Tree
 from generator.render import render_svgs
+from generator.text import lines as typed_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 CSS = ROOT / "site_overrides" / "assets" / "flowchart.css"
@@ -186,6 +187,7 @@ HOSTILE = [
     "c:\\temp\\",
     "  sok   szóköz\tés\nsortörés  ",
     "x" * 300,
+    "Első sor\nmásodik sor \\n marad\r\n\r\nharmadik \\N\u2028negyedik",
 ]
 
 
@@ -199,11 +201,14 @@ def hostile_tree(texts: list[str]) -> Tree:
 
 
 def check_text_comes_out_literally(texts: list[str], svg: ET.Element) -> None:
-    """Each node and answer shows its text wrapped as `wrap` says, and nothing else."""
+    """Each node and answer shows its text wrapped as `wrap` says, and nothing else; each typed line starts
+    a drawn line (the drawn lines are those of every typed line wrapped alone)."""
     found = groups(svg)
     for i, text in enumerate(texts):
         drawn = lines(found[f"n-q{i}"])
         assert drawn == wrap(text, NODE_WRAP)
+        assert drawn == [part for line in typed_lines(unicodedata.normalize("NFC", text))
+                         for part in wrap(line, NODE_WRAP)]
         assert squash("".join(drawn)) == squash(clean(text))
         assert squash(clean(text)) == squash(unicodedata.normalize("NFC", text))
         edge = next(g for g in found.values() if (g.get("class") or "").startswith("edge")
@@ -219,7 +224,21 @@ def test_hostile_text_renders_literally() -> None:
     found = groups(svg)
     assert "Árvíztűrő tükörfúrógép" in " ".join(lines(found["n-q6"]))  # precomposed letters
     assert all(len(line) <= NODE_WRAP for line in lines(found["n-q9"]))
+    # typed line breaks break the label; typed backslashes stay literal (`\n`, `\N` are two characters)
+    assert lines(found["n-q10"]) == ["Első sor", "második sor \\n marad", "harmadik \\N", "negyedik"]
+    assert lines(found["n-q8"]) == ["sok szóköz és", "sortörés"]
     assert [t for t in svg.iter() if t.tag.endswith("script")] == []
+
+
+def test_typed_line_breaks_break_the_label_and_wrapping_goes_on_within_each_line() -> None:
+    assert wrap("első\nmásodik") == ["első", "második"]
+    assert wrap("a\r\nb\rc\u2028d\u2029e\x85f") == list("abcdef")
+    assert wrap("\n\nelső\n\n\nmásodik\n") == ["első", "második"]  # blank lines leave no empty line
+    long = "Adja meg a saját, 6 jegyű PIN-kódját"
+    assert wrap(f"{long}\n{long}") == wrap(long) * 2 == ["Adja meg a saját, 6", "jegyű PIN-kódját"] * 2
+    dot = tree_to_dot(hostile_tree(["első\nmásodik \\n harmadik"]), link)
+    assert 'label="első\\nmásodik \\\\n harmadik"' in dot  # our `\n` breaks; the typed one is escaped
+    assert "tooltip=\"Kérdés: első második \\\\\\\\n harmadik\"" in dot  # a tooltip is one line
 
 
 def test_wrap_lines_are_short_and_break_on_spaces() -> None:
@@ -239,16 +258,20 @@ def test_wrap_keeps_every_character(text: str) -> None:
     assert squash("".join(got)) == squash(clean(text))
     if all(len(word) <= 10 for word in clean(text).split()):
         assert " ".join(got) == clean(text)
+    assert got == [part for line in typed_lines(unicodedata.normalize("NFC", text)) for part in wrap(line, 10)]
 
 
-LABELS = st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=60)
+# Any text but control characters and surrogates, with typed line breaks among it.
+LABELS = st.lists(st.one_of(st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=30),
+                            st.sampled_from(["\n", "\r\n", "\n\n", "\u2028"])), min_size=1, max_size=4).map("".join)
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.lists(LABELS, min_size=1, max_size=8))
 def test_any_unicode_label_renders_literally(texts: list[str]) -> None:
-    """Arbitrary text (no control characters or surrogates) comes out of Graphviz unchanged, once
-    NFC-normalised, stripped, whitespace runs collapsed, and broken into lines at spaces."""
+    """Arbitrary text (no control characters or surrogates, but line breaks) comes out of Graphviz unchanged,
+    once NFC-normalised, stripped, whitespace runs collapsed, and broken into lines at its own line breaks and
+    then at spaces."""
     check_text_comes_out_literally(texts, render(tree_to_dot(hostile_tree(texts), link)))
 
 

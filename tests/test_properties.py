@@ -102,6 +102,9 @@ def emit(obj: Any, indent: int = 0) -> list[str]:
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZáéíóöőúüűÁÉŐŰ"
 TEXT_ALPHABET = LETTERS + "0123456789 :#-&*!?%.,'\"()[]{}|>@`\\/" + "o\u030b"   # plus a decomposed ő
 texts = st.text(TEXT_ALPHABET, min_size=1, max_size=16).filter(lambda s: any(c in LETTERS for c in s))
+# Node texts and contacts may be typed on several lines (the emitter writes the break as `\n` in a double-quoted
+# scalar). Answer labels and scenario names are not: `check` quotes them in its one-line problems.
+multiline_texts = st.text(TEXT_ALPHABET + "\n", min_size=1, max_size=24).filter(lambda s: any(c in LETTERS for c in s))
 slugs = st.from_regex(r"\A[a-z0-9]{1,8}(-[a-z0-9]{1,4}){0,2}\Z").filter(lambda s: s not in ("fa", "masik"))
 
 
@@ -178,21 +181,21 @@ def corpora(draw: st.DrawFn) -> Generated:
     for i, kind in enumerate(kinds):
         node: dict[str, Any] = {}
         if kind == "question":
-            node["question"] = draw(texts)
+            node["question"] = draw(multiline_texts)
             labels = draw(st.lists(texts, min_size=len(edges[i]), max_size=len(edges[i]), unique_by=label_key))
             labels_of[i] = labels
             node["answers"] = [{"label": lab, "next": target(t)} for lab, t in zip(labels, edges[i])]
         elif kind == "step":
-            node["step"] = draw(texts)
+            node["step"] = draw(multiline_texts)
             if draw(st.booleans()):
-                node["steps"] = draw(st.lists(texts, min_size=1, max_size=3))
+                node["steps"] = draw(st.lists(multiline_texts, min_size=1, max_size=3))
             node["next"] = target(edges[i][0])
         else:
-            node["outcome"] = draw(texts)
+            node["outcome"] = draw(multiline_texts)
             node["kind"] = "continue" if kind == "continue" else kind
             if kind == "escalate":
-                node["contact"] = {"who": draw(texts), "channel": draw(texts),
-                                   "include": draw(st.lists(texts, min_size=1, max_size=3))}
+                node["contact"] = {"who": draw(multiline_texts), "channel": draw(multiline_texts),
+                                   "include": draw(st.lists(multiline_texts, min_size=1, max_size=3))}
             if kind == "continue":
                 node["next"] = target(edges[i][0])
         if draw(st.booleans()):

@@ -27,7 +27,7 @@ from generator.load import load_corpus
 from generator.model import Answer, Loc, Node, Tree
 from generator.render import render_svgs
 from generator.svg import embeddable
-from generator.text import Glossary, md_escape, page_front_matter, plain, plain_block, rich
+from generator.text import Glossary, lines, md_escape, one_line, page_front_matter, plain, plain_block, rich
 
 from .conftest import FIXTURES
 
@@ -37,6 +37,11 @@ ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "br",
 # The real site's Markdown extensions (mkdocs.yml), which see every generated page's `# ` title.
 SITE_EXTENSIONS = ["abbr", "admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.snippets"]
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=80)
+# Typed line breaks: what YAML gives for a block scalar or a quoted "\n", and the rarer ones a quoted escape gives.
+BREAKS = ["\n", "\r\n", "\r", "\u2028", "\u2029", "\x85", "\n\n", " \n\t"]
+# Text with line breaks among any other characters (no other control characters, no surrogates).
+TEXT_WITH_BREAKS = st.lists(st.one_of(st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12),
+                                      st.sampled_from(BREAKS)), max_size=8).map("".join)
 
 
 class _Fragment(HTMLParser):
@@ -66,10 +71,6 @@ def text_of(fragment: str) -> str:
     return " ".join("".join(parse(fragment).text).split())
 
 
-def one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 # --- plain text ------------------------------------------------------------------------------------
 
 @given(TEXT)
@@ -81,7 +82,39 @@ def test_plain_shows_every_character_and_makes_no_markup(text: str) -> None:
 
 
 def test_plain_block_keeps_line_breaks() -> None:
-    assert plain_block("a <b>\nc & d") == "a &lt;b&gt;<br>c &amp; d"
+    assert plain_block("a <b>\nc & d") == "a &lt;b&gt;<br>\nc &amp; d"
+    assert plain_block("első\r\n\n\n  második  sor \u2028harmadik\n") == "első<br>\n<br>\nmásodik sor<br>\nharmadik"
+    assert plain_block("\\n \\N <br>") == "\\n \\N &lt;br&gt;"  # typed backslashes and tags stay text
+    assert plain_block("") == "" and plain_block(" \n ") == ""
+
+
+def test_plain_block_marks_glossary_words_on_every_line() -> None:
+    glossary = Glossary({"PIN": "Személyi azonosító", "br": "nem jelölendő"})
+    out = plain_block("a PIN\nés a PIN", glossary)
+    assert out.count('<abbr title="Személyi azonosító">PIN</abbr>') == 2
+    assert out.count("<br>") == 1 and "<abbr title=\"nem jelölendő\">" not in out  # our <br> is no text
+
+
+def test_lines_splits_at_typed_line_breaks_only() -> None:
+    assert lines("első\nmásodik") == ["első", "második"]
+    assert lines("a\r\nb\rc\u2028d\u2029e\x85f") == ["a", "b", "c", "d", "e", "f"]
+    assert lines("\n\n  a \t b  \n\n\n\nc\n\n") == ["a b", "", "c"]  # one blank line kept, none at the ends
+    assert lines("10\u00a0000 Ft") == ["10\u00a0000 Ft"]  # a no-break space is kept as typed
+    assert lines(r"a\nb \N") == [r"a\nb \N"]  # a typed backslash-n is two characters
+    assert lines("") == lines(" \t\n ") == []
+    assert one_line("első\n\nmásodik  sor") == "első második sor"
+
+
+@given(TEXT_WITH_BREAKS)
+def test_plain_block_shows_the_typed_lines_and_never_glues_words(text: str) -> None:
+    """The page text is the typed lines joined by line breaks: every character but whitespace as typed, and
+    each line break a newline in the text (which the search index and `textContent` read)."""
+    out = plain_block(text)
+    found = parse(out)
+    assert {tag for tag, _ in found.tags} <= {"br"}
+    assert "".join(found.text) == "\n".join(lines(text))
+    assert out.count("<br>") == max(len(lines(text)) - 1, 0)
+    assert one_line("".join(found.text)) == one_line(text)  # words of two lines are never glued together
 
 
 @given(TEXT)
@@ -266,6 +299,40 @@ def test_check_accepts_links_within_the_rules(tmp_path: Path, link: str) -> None
     assert [p for p in check_corpus(corpus) if p.severity == "error"] == []
 
 
+@pytest.mark.parametrize("file, old, new, at, field", [
+    ("pin.yaml", "title: PIN-kód zárolva\n", 'title: "PIN-kód\\nzárolva"\n', "id: pin", "title"),
+    ("codes.yaml", "    title: Kártya nincs aktiválva\n", "    title: |\n      Kártya nincs\n      aktiválva\n",
+     '- code: "K0506"', "title"),
+    ("codes.yaml", 'aliases: ["K0517 (-116)"]', 'aliases: ["K0517\\n(-116)"]', 'aliases: ["K0517', "aliases"),
+    ("pin.yaml", 'codes: ["K0506"]', 'codes: ["K0506", "Webhely nem\\r\\nelérhető."]', 'codes: ["K0506', "codes"),
+])
+def test_check_warns_about_line_breaks_in_titles_and_codes(tmp_path: Path, file: str, old: str, new: str, at: str,
+                                                            field: str) -> None:
+    """Titles, codes and aliases stand on one line (heading, navigation, tab, lookup): a typed break is reported."""
+    folder = corpus_with(tmp_path, file, old, new)
+    corpus, problems = load_corpus(str(folder))
+    found = [p for p in problems + check_corpus(corpus) if "sortörés" in p.message]
+    assert len(found) == 1, found
+    assert found[0].severity == "warning" and f"a(z) {field} mezőben" in found[0].message and "egy sorba" in found[0].hint
+    assert found[0].loc.file.endswith(file) and found[0].loc.line == line_of(folder / file, at)
+    assert [p for p in problems + check_corpus(corpus) if p.severity == "error"] == []
+
+
+def test_check_accepts_line_breaks_in_node_texts(tmp_path: Path) -> None:
+    """Questions, answers, steps, outcomes and contacts show their line breaks everywhere: nothing to report;
+    a scenario names a two-line answer on one line."""
+    folder = corpus_with(tmp_path, "pin.yaml", "    question: Milyen hibakódot lát?\n",
+                         "    question: |\n      Milyen hibakódot\n      lát?\n")
+    path = folder / "pin.yaml"
+    path.write_text(path.read_text("utf-8").replace("      - label: Nem\n", '      - label: "Nem,\\nmás kódot"\n', 1)
+                    .replace("answers: [K0506, Nem]", 'answers: [K0506, "Nem, más kódot"]'), "utf-8")  # a scenario on one line
+    corpus, problems = load_corpus(str(folder))
+    tree = corpus.tree("pin")
+    assert tree is not None and "\n" in tree.node("zarolt").text  # type: ignore[union-attr]
+    assert any("\n" in a.label for n in tree.nodes for a in n.answers)
+    assert [p for p in problems + check_corpus(corpus) if "sortörés" in p.message or p.severity == "error"] == []
+
+
 def test_hostile_fixture_passes_check() -> None:
     """The hostile corpus holds attacks `check` is not meant to catch (raw HTML that is shown as text)."""
     corpus, problems = load_corpus(str(FIXTURES / "hostile"))
@@ -312,11 +379,15 @@ def node_lines(chart: ET.Element, node_id: str) -> list[str]:
     return [t.text or "" for t in group.iter(f"{SVG}text")]
 
 
+LABEL_PARTS = st.one_of(st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=30),
+                        st.sampled_from(BREAKS))
+
+
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=70), min_size=1,
-                max_size=6))
+@given(st.lists(st.lists(LABEL_PARTS, min_size=1, max_size=5).map("".join), min_size=1, max_size=6))
 def test_any_unicode_label_survives_to_the_page(labels: list[str]) -> None:
-    """A valid inline SVG whose text, line breaks removed, is the label (NFC, whitespace runs collapsed)."""
+    """A valid inline SVG whose text, line breaks removed, is the label (NFC, whitespace runs collapsed);
+    labels with typed line breaks included, each typed line starting a drawn line of its own."""
     assume(all(clean(label) for label in labels))
     chart = chart_of(labels)
     assert chart.get("aria-label") == 'Fa <b> & "idéz"'
@@ -326,4 +397,7 @@ def test_any_unicode_label_survives_to_the_page(labels: list[str]) -> None:
         assert "".join("".join(drawn).split()) == "".join(expected.split())
         if all(len(word) <= NODE_WRAP for word in expected.split()):
             assert " ".join(drawn) == expected
+        typed = [clean(line) for line in lines(unicodedata.normalize("NFC", label)) if clean(line)]
+        if all(len(line) <= NODE_WRAP for line in typed):
+            assert drawn == typed
     assert not [e for e in chart.iter() if e.tag.endswith(("script", "foreignObject"))]

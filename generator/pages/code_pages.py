@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..check import code_index
 from ..codes import lookup_key, normalise
 from ..model import CodeEntry, Corpus
-from ..text import Glossary, md_escape, page_front_matter, plain, rich
+from ..text import Glossary, md_escape, page_front_matter, plain, plain_block, rich
 from .links import CODE_INDEX_SRC, code_src, relative, tree_src
 from .tree_page import cite
 
@@ -71,15 +71,15 @@ def code_page(corpus: Corpus, entry: CodeEntry, handlers: list[Handler], related
     title = canonical if not entry.message else f"„{canonical}”"
     meta = [f"<dt>Rendszer</dt><dd>{plain(_system_title(corpus, entry.system))}</dd>"]
     if entry.message:
-        meta.append(f"<dt>Üzenet</dt><dd>{plain(entry.title)} (kód nélküli hibaüzenet)</dd>")
+        meta.append(f"<dt>Üzenet</dt><dd>{plain_block(entry.title)} (kód nélküli hibaüzenet)</dd>")
     if entry.aliases:
         meta.append("<dt>Más írásmód</dt><dd>" + ", ".join(f"<code>{plain(a)}</code>" for a in entry.aliases) + "</dd>")
     steps = "".join(
         f'<li><a href="{relative(src, tree_src(h.tree), h.node)}" class="kod-lepes">'
-        f"{plain(h.tree_title)} › {plain(h.node_text)}</a></li>" for h in handlers)
+        f"{plain_block(h.tree_title)} › {plain_block(h.node_text)}</a></li>" for h in handlers)
     parts = [
         f"# {md_escape(title)} {{ #kod-cim }}",
-        *([f'<p class="kod-rovid">{plain(entry.title)}</p>'] if not entry.message else []),
+        *([f'<p class="kod-rovid">{plain_block(entry.title)}</p>'] if not entry.message else []),
         f'<dl class="kod-meta">{"".join(meta)}</dl>',
         f'<h2 id="jelentes">Jelentése</h2>\n<div class="kod-jelentes">{rich(entry.meaning, glossary)}</div>',
         f'<h2 id="teendo">Mi a teendő?</h2>\n<div class="kod-teendo">{rich(entry.todo, glossary)}</div>',
@@ -120,7 +120,7 @@ def code_index_page(corpus: Corpus) -> str:
                 continue
             rows = "".join(
                 f'<tr><td><a href="{relative(src, code_src(e.code))}"><code>{plain(normalise(e.code))}</code></a></td>'
-                f"<td>{plain(e.title)}</td></tr>"
+                f"<td>{plain_block(e.title)}</td></tr>"
                 for e in sorted(group, key=lambda e: code_sort_key(normalise(e.code))))
             parts.append(f'<h3 id="{plain(system)}-{"kodok" if heading == "Hibakódok" else "uzenetek"}">{heading}</h3>\n'
                          f'<table class="kod-tabla"><thead><tr><th scope="col">Kód</th><th scope="col">Rövid leírás</th>'

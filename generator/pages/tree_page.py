@@ -8,7 +8,7 @@ from ..codes import normalise
 from ..graph import resolve
 from ..model import Corpus, Node, SourceRef, Tree
 from ..sheets import PagePrint
-from ..text import Glossary, md_escape, page_front_matter, plain, rich
+from ..text import Glossary, md_escape, page_front_matter, plain, plain_block, rich
 from .links import code_src, href_for_target, relative, tree_src
 
 __all__ = ["tree_page", "KIND_LABELS", "OUTCOME_LABELS", "cite", "format_date"]
@@ -55,9 +55,9 @@ def _target_link(corpus: Corpus, tree: Tree, src: str, target: str) -> tuple[str
 
 
 def _link_html(href: str, text: str, other_title: str, glossary: Glossary) -> str:
-    label = glossary.mark(plain(text))
+    label = plain_block(text, glossary)
     if other_title:
-        return f'<a href="{plain(href)}" class="fa-kulso">{plain(other_title)} › {plain(text)}</a>'
+        return f'<a href="{plain(href)}" class="fa-kulso">{plain_block(other_title)} › {plain_block(text)}</a>'
     return f'<a href="{plain(href)}">{label}</a>'
 
 
@@ -83,18 +83,18 @@ def _node_section(corpus: Corpus, tree: Tree, node: Node, src: str, glossary: Gl
     cls = f"fa-node fa-{node.kind}" + (f" fa-{node.outcome}" if node.outcome else "")
     parts = [f'<section class="{cls}" data-node="{node.id}" data-kind="{node.kind}"'
              + (f' data-outcome="{node.outcome}"' if node.outcome else "") + ">",
-             f'<h2 id="{node.id}"><span class="fa-kind">{kind_label}:</span> {glossary.mark(plain(node.text))}</h2>']
+             f'<h2 id="{node.id}"><span class="fa-kind">{kind_label}:</span> {plain_block(node.text, glossary)}</h2>']
     if node.details:
         parts.append(f'<div class="fa-details">{rich(node.details, glossary)}</div>')
     if node.steps:
-        parts.append('<ol class="fa-steps">' + "".join(f"<li>{glossary.mark(plain(s))}</li>" for s in node.steps) + "</ol>")
+        parts.append('<ol class="fa-steps">' + "".join(f"<li>{plain_block(s, glossary)}</li>" for s in node.steps) + "</ol>")
     if node.kind == "question":
         items = []
         for answer in node.answers:
             href, text, other = _target_link(corpus, tree, src, answer.next)
             items.append(f'<li><a class="fa-answer" href="{plain(href)}" data-next="{plain(answer.next)}">'
-                         f'{plain(answer.label)}</a> <span class="fa-arrow" aria-hidden="true">→</span> '
-                         f'<span class="fa-then">{plain(other + " › " if other else "")}{plain(text)}</span></li>')
+                         f'{plain_block(answer.label)}</a> <span class="fa-arrow" aria-hidden="true">→</span> '
+                         f'<span class="fa-then">{plain_block(other) + " › " if other else ""}{plain_block(text)}</span></li>')
         parts.append('<ul class="fa-answers">' + "".join(items) + "</ul>")
     elif node.next:
         href, text, other = _target_link(corpus, tree, src, node.next)
@@ -102,9 +102,9 @@ def _node_section(corpus: Corpus, tree: Tree, node: Node, src: str, glossary: Gl
         parts.append(f'<p class="fa-next" data-next="{plain(node.next)}">{word}: {_link_html(href, text, other, glossary)}</p>')
     if node.contact:
         c = node.contact
-        include = "".join(f"<li>{plain(i)}</li>" for i in c.include)
-        parts.append(f'<div class="fa-contact"><p><strong>Kihez forduljon:</strong> {glossary.mark(plain(c.who))}</p>'
-                     f'<p><strong>Hogyan:</strong> {plain(c.channel)}</p>'
+        include = "".join(f"<li>{plain_block(i)}</li>" for i in c.include)
+        parts.append(f'<div class="fa-contact"><p><strong>Kihez forduljon:</strong> {plain_block(c.who, glossary)}</p>'
+                     f'<p><strong>Hogyan:</strong> {plain_block(c.channel)}</p>'
                      f'<p><strong>Mit írjon meg:</strong></p><ul>{include}</ul></div>')
     if node.codes:
         links = ", ".join(f'<a class="fa-code" href="{relative(src, code_src(c))}">{plain(normalise(c))}</a>' for c in node.codes)

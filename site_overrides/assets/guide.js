@@ -26,8 +26,12 @@
 
   /* ---- the tree, from the page ---- */
 
+  /* An element's text as typed: its line breaks kept (the page writes a typed line break as <br> and a
+   * newline, generator/text.py `plain_block`), other whitespace runs as one space, a run of blank lines as one. */
   function textOf(element) {
-    return element ? element.textContent.replace(/\s+/g, " ").trim() : "";
+    if (!element) return "";
+    return element.textContent.split("\n").map(function (line) { return line.replace(/\s+/g, " ").trim(); })
+      .join("\n").replace(/\n{3,}/g, "\n\n").replace(/^\n+|\n+$/g, "");
   }
 
   function readNodes() {
@@ -274,8 +278,17 @@
     return node;
   }
 
+  /* Text into `node`, each of its line breaks as a <br>. */
+  function appendLines(node, text) {
+    text.split("\n").forEach(function (line, index) {
+      if (index) node.appendChild(document.createElement("br"));
+      node.appendChild(document.createTextNode(line));
+    });
+    return node;
+  }
+
   function button(label, cls, onClick, attrs) {
-    var b = el("button", Object.assign({ type: "button", "class": cls }, attrs || {}), label);
+    var b = appendLines(el("button", Object.assign({ type: "button", "class": cls }, attrs || {})), label);
     b.addEventListener("click", onClick);
     return b;
   }
@@ -297,9 +310,9 @@
 
   function pathItem(kind, text, answerText, control) {
     var li = el("li", { "class": "fa-guide__item" });
-    var q = el("span", { "class": "fa-guide__q" }, (kind === "s" ? "Teendő: " : "") + text);
+    var q = appendLines(el("span", { "class": "fa-guide__q" }), (kind === "s" ? "Teendő: " : "") + text);
     li.appendChild(q);
-    li.appendChild(el("span", { "class": "fa-guide__a" }, answerText));
+    li.appendChild(appendLines(el("span", { "class": "fa-guide__a" }), answerText));
     if (control) li.appendChild(control);
     return li;
   }
@@ -356,7 +369,7 @@
     card.appendChild(el("p", { "class": "fa-guide__count" }, stepNumber() + ". lépés"));
     var title = el("h3", { id: "fa-guide-aktualis", "class": "fa-guide__title", tabindex: "-1" });
     title.appendChild(el("span", { "class": "fa-guide__kind" }, label + ": "));
-    title.appendChild(document.createTextNode(node.text));
+    appendLines(title, node.text);
     card.appendChild(title);
     if (node.kind === "outcome") card.appendChild(outcomeBanner(node));
     card.appendChild(cloneBody(node));
@@ -375,8 +388,8 @@
         var target = resolve(node.next.ref, node.next.href);
         var href = target.node ? query(state.prev, state.entry, answersOf(result.path)) + "#" + target.node
                                : leaveHref(target, { id: node.id, answer: null });
-        card.appendChild(el("a", { href: href, "class": "md-button md-button--primary fa-guide__continue" },
-                            "Tovább: " + node.next.text));
+        card.appendChild(appendLines(el("a", { href: href, "class": "md-button md-button--primary fa-guide__continue" }),
+                                     "Tovább: " + node.next.text));
       }
       card.appendChild(summaryBlock(node));
     }
@@ -439,7 +452,8 @@
     lines.push("Hibakód: " + (codes.length ? codes.join(", ") : "nincs"));
     lines.push("Dátum: " + formatDate(new Date()));
     lines.push("Oldal: " + publicAddress());
-    return lines.join("\n") + "\n";
+    // A text typed on several lines goes on indented under its item, so the list stays readable in a ticket.
+    return lines.map(function (line) { return line.replace(/\n(?!\n)/g, "\n   "); }).join("\n") + "\n";
   }
 
   function copyText(text) {

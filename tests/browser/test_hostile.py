@@ -27,6 +27,7 @@ from generator.model import Corpus, Tree
 from generator.pages.links import code_src, src_to_url, tree_src
 from generator.pages.tree_page import cite
 from generator.pdf import tree_pdf_path
+from generator.text import lines
 
 from ..conftest import FIXTURES, ROOT, build, built_site
 
@@ -334,6 +335,72 @@ def test_guided_mode_walks_hostile_text_literally(hostile_site: Path, browser_co
     page.evaluate(PROBE)
     assert dialogs == []
     assert all(url.startswith(hostile_site.as_uri() + "/") for url in requests)
+
+
+# --- line breaks typed in plain-text fields ----------------------------------------------------------
+
+RECTS = "els => els.map(e => Array.from(e.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)))"
+
+
+def test_typed_line_breaks_show_on_the_page_in_the_chart_and_in_guided_mode(
+        hostile_site: Path, browser_context_factory, corpus: Corpus) -> None:
+    """A question, an answer, a step, an outcome and a contact typed on several lines show on several lines:
+    in the node's section, in the flowchart, in guided mode and in the summary to copy (continuation lines
+    indented under their item)."""
+    masik, tamadas = corpus.tree("masik"), corpus.tree("tamadas")
+    assert masik and tamadas
+    question, step, outcome = masik.node("kezd"), tamadas.node("lepes"), tamadas.node("eszkalal")
+    assert question and step and outcome and outcome.contact and len(lines(question.text)) == 6
+    assert lines(question.answers[0].label) == ["Igen,", "két sorban"]
+    page, requests, dialogs = open_site(browser_context_factory, hostile_site)
+    page.goto((hostile_site / "fak" / "masik.html").as_uri())
+    section = page.locator("section[data-node=kezd]")
+    assert section.locator("h2").inner_text() == "Kérdés: " + "\n".join(lines(question.text))
+    # Laid out on two lines: the two-line answer has two boxes one above the other, a one-line answer one.
+    two, one = section.locator("a.fa-answer").evaluate_all(RECTS)
+    assert len(two) == 2 and two[1] > two[0] and len(one) == 1
+    # The flowchart: every typed line that fits a line of the drawing is one drawn line.
+    drawn = page.locator(".fa-chart-figure [id$=n-kezd] text").all_text_contents()
+    assert {"# behúzott harmadik sor", "*[PIN]: nem rövidítés", "az üres sor után"} <= set(drawn), drawn
+    edge = [t for t in page.locator(".fa-chart-figure .fc-edge text").all_text_contents() if t in ("Igen,", "két sorban")]
+    assert edge == ["Igen,", "két sorban"]
+    # Guided mode: the question and its answer button on several lines, and the summary.
+    page.click(".fa-guide__begin")
+    page.locator(".fa-guide__card").wait_for()
+    assert page.locator(".fa-guide__title").inner_text() == "Kérdés: " + "\n".join(lines(question.text))
+    assert page.locator(".fa-guide__answers .fa-guide__answer").first.inner_text() == "Igen,\nkét sorban"
+    page.locator(".fa-guide__answers .fa-guide__answer").first.click()
+    page.wait_for_function("() => document.querySelector('.fa-guide__card').dataset.node === 'kesz'")
+    assert page.locator(".fa-guide__path .fa-guide__a").first.inner_text() == "Igen,\nkét sorban"
+    summary = page.locator(".fa-guide__summarytext").text_content() or ""
+    first, *rest = lines(question.text)
+    assert ("\n1. " + first + "\n" + "\n".join("   " + line if line else "" for line in rest)
+            + " – Igen,\n   két sorban\n") in summary, summary
+    # The step, the outcome and the contact of the other tree, on the way to its escalation.
+    page.goto((hostile_site / "fak" / "tamadas.html").as_uri())
+    assert page.locator("section[data-node=eszkalal] .fa-contact p").first.inner_text() == \
+        "Kihez forduljon: " + "\n".join(lines(outcome.contact.who))
+    page.click(".fa-guide__begin")
+    page.locator(".fa-guide__answers .fa-guide__answer").first.click()
+    page.wait_for_function("() => document.querySelector('.fa-guide__card').dataset.node === 'lepes'")
+    assert page.locator(".fa-guide__title").inner_text() == "Teendő: " + "\n".join(lines(step.text))
+    page.locator(".fa-guide__done").click()
+    page.wait_for_function("() => document.querySelector('.fa-guide__card').dataset.node === 'eszkalal'")
+    summary = page.locator(".fa-guide__summarytext").text_content() or ""
+    assert "\n2. Teendő: " + "\n   ".join(lines(step.text)) + " – elvégezve\n" in summary, summary
+    assert "\nEredmény: Továbbküldés – " + "\n   ".join(lines(outcome.text)) + "\n" in summary
+    assert "\nKihez forduljon: " + "\n   ".join(lines(outcome.contact.who)) + "\n" in summary
+    assert dialogs == [] and all(url.startswith(hostile_site.as_uri() + "/") for url in requests)
+
+
+def test_typed_line_breaks_stay_in_the_pdf_text_and_glue_no_words_in_search(hostile_site: Path) -> None:
+    done = subprocess.run(["pdftotext", str(hostile_site / tree_pdf_path("masik")), "-"],
+                          capture_output=True, text=True, check=True, timeout=120)
+    printed = done.stdout[done.stdout.index("Lépések"):].splitlines()  # the text pages, after the sheet
+    assert "# behúzott harmadik sor" in printed and "*[PIN]: nem rövidítés" in printed
+    assert "• Igen," in printed and any(line.startswith("két sorban → ") for line in printed)
+    indexed = " ".join(d["text"] for d in search_index(hostile_site) if d["location"] == "fak/masik.html#kezd")
+    assert "nem rövidítés </section></h2>" in indexed and "Igen, két sorban →" in indexed  # words of two lines apart
 
 
 def jump(page, site: Path, spelling: str) -> str:
