@@ -64,3 +64,14 @@ def browser_context_factory() -> Iterator:
         for ctx, profile in contexts:
             ctx.close()
             shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def firefox() -> Iterator:
+    """A real headless Firefox driven over WebDriver BiDi (tests/browser/firefox.py), for the print tests;
+    skipped only where firefox-esr is not installed (`make setup` installs it)."""
+    from .browser.firefox import FIREFOX, launch
+    if shutil.which(FIREFOX) is None:
+        pytest.skip(f"{FIREFOX} is not installed: run `make setup` (installs the firefox-esr package)")
+    with launch() as browser:
+        yield browser

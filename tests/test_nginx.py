@@ -43,11 +43,11 @@ FINGERPRINTED = re.compile(r"^assets/.+\.[0-9a-f]{8}\.min\.(js|css)$")
 CONFIGS = {"fixture": ROOT / "tests" / "fixtures" / "site" / "mkdocs.yml", "real": ROOT / "mkdocs.yml"}
 
 
-def docs_block(language: str, first_line: str) -> str:
-    """The fenced `language` block of docs/hosting.md whose first line starts with `first_line`."""
-    blocks = re.findall(rf"```{language}\n(.*?)```", HOSTING.read_text("utf-8"), flags=re.S)
+def docs_block(language: str, first_line: str, doc: Path = HOSTING) -> str:
+    """The fenced `language` block of `doc` (docs/hosting.md) whose first line starts with `first_line`."""
+    blocks = re.findall(rf"```{language}\n(.*?)```", doc.read_text("utf-8"), flags=re.S)
     found = [b for b in blocks if b.startswith(first_line)]
-    assert len(found) == 1, f"docs/hosting.md: one ```{language} block starting with {first_line!r}"
+    assert len(found) == 1, f"{doc.name}: one ```{language} block starting with {first_line!r}"
     return found[0]
 
 
@@ -206,6 +206,11 @@ def test_text_is_sent_compressed_to_browsers_that_accept_it(server: Server) -> N
     status, headers, body = server.get(SUB_PATH + "search/search_index.json", {"Accept-Encoding": "gzip"})
     assert status == 200 and headers.get("content-encoding") == "gzip"
     assert gzip.decompress(body) == (server.site / "search" / "search_index.json").read_bytes()
+
+
+def test_the_readme_shows_the_tested_blocks() -> None:
+    for first_line in ("# http { } level", "# server { } level"):
+        assert docs_block("nginx", first_line, ROOT / "README.md") == docs_block("nginx", first_line)
 
 
 def test_the_documented_iis_web_config_is_well_formed() -> None:
