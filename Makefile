@@ -16,8 +16,9 @@ test: setup node-deps
 check: setup
 	$(PY) -m generator check
 
+# --dirty: only the pages a save changed are rebuilt (generator/serve.py, docs/adr/0004-fast-preview.md).
 serve: setup
-	$(PY) -m mkdocs serve --livereload
+	$(PY) -m mkdocs serve --livereload --dirty
 
 bench: setup
 	$(PY) bench/run.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,21 +55,32 @@ def _dot_for(corpus: Corpus, tree: Tree, titles: dict[str, str]) -> str:
 
 
 def generate(corpus: Corpus, glossary: Glossary, cache_dir: Path | None, site_url: str = "",
-             site_name: str = "") -> GeneratedSite:
+             site_name: str = "", pdfs: bool = True,
+             charts: dict[tuple[str, str, str], str] | None = None) -> GeneratedSite:
     """Draw every tree (batched, cached) and write every tree page, code page and the code index.
-    `site_url` and `site_name` go on printed pages and PDFs (the address, and its QR code)."""
+    `site_url` and `site_name` go on printed pages and PDFs (the address, and its QR code). With
+    `pdfs=False` the PDFs are left out of `assets` (the pages still link them): `mkdocs serve` makes
+    them after the pages, with `pdf.site_pdfs`. `charts`, kept by the caller between rebuilds (`mkdocs
+    serve`), remembers each inline chart made from a rendered SVG, so an unchanged tree's is not made again."""
     trees = sorted_trees(corpus)
     titles_by_id = {t.id: t.title for t in corpus.trees}
-    svgs = render_svgs([_dot_for(corpus, t, titles_by_id) for t in trees], cache_dir=cache_dir,
-                       names=[t.id for t in trees])
-    printed = print_site(corpus, trees, cache_dir, site_url, site_name)
+    dots = [_dot_for(corpus, t, titles_by_id) for t in trees]
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the charts render while the print sheets are laid out
+        charts_done = pool.submit(render_svgs, dots, cache_dir=cache_dir, names=[t.id for t in trees])
+        printed = print_site(corpus, trees, cache_dir, site_url, site_name, pdfs=pdfs)
+        svgs = charts_done.result()
     pages: dict[str, str] = {}
     titles: dict[str, str] = {}
+    made: dict[tuple[str, str, str], str] = {}
     for tree, svg in zip(trees, svgs):
         src = tree_src(tree.id)
-        pages[src] = tree_page(corpus, tree, embeddable(svg, f"fc-{tree.id}-", tree.title), glossary,
-                               printing=printed.pages[tree.id])
+        key = (svg, tree.id, tree.title)
+        chart = made[key] = (charts or {}).get(key) or embeddable(svg, f"fc-{tree.id}-", tree.title)
+        pages[src] = tree_page(corpus, tree, chart, glossary, printing=printed.pages[tree.id])
         titles[src] = tree.title
+    if charts is not None:  # only this build's: a memo of every chart ever drawn would grow with each edit
+        charts.clear()
+        charts.update(made)
     handlers = handlers_by_code(corpus)
     related = related_codes(corpus)
     for entry in corpus.codes:
