@@ -6,6 +6,7 @@ as real, searchable text with embedded fonts; PDFs are cached by content like th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import os
@@ -13,14 +14,16 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote
 
 import segno
+from pypdf import PdfReader
 
 from .codes import normalise
 from .draw import FONT
@@ -29,10 +32,11 @@ from .model import Corpus, Node, Tree
 from .pages.code_pages import code_sort_key, handlers_by_code
 from .pages.links import CODE_INDEX_SRC, relative, src_to_url, tree_src
 from .pages.tree_page import KIND_LABELS, OUTCOME_LABELS, cite, format_date
-from .render import RenderError
+from .pdfjoin import NUMERALS, Document, Mark, Numerals, Place
+from .render import RenderError, source_digest, stored_version, write_text
 from .sheets import (CAPTION_PT, MARGIN_MM, MM, PAGE_MM, PagePrint, Sheet, front_matter, legend_svg, plan_sheets,
                      sheets_html, text_width)
-from .text import rich
+from .text import lines, rich
 
 __all__ = [
     "PageInfo",
@@ -48,6 +52,7 @@ __all__ = [
     "print_site",
     "page_address",
     "RSVG_HINT",
+    "PDFUNITE_HINT",
     "css_string",
     "qr_svg",
     "margin_css",
@@ -56,7 +61,9 @@ __all__ = [
     "text_pages",
     "finish_pages",
     "to_pdf",
-    "render_pdfs",
+    "Stats",
+    "stats",
+    "site_pdfs",
 ]
 
 RSVG_HINT = ("'rsvg-convert' not found: install it with `sudo apt-get install librsvg2-bin` (Debian/Ubuntu), "
@@ -128,45 +135,59 @@ def _esc(text: str) -> str:
 def margin_css(info: PageInfo, first_landscape: bool = False) -> str:
     """The page margin boxes of a printed page of the site: title, review date, address, QR code
     (print.css sets their fonts and places, and the page number); the first page turned when its
-    sheet is landscape."""
+    sheet is landscape. Firefox, which has no margin boxes, gets the same in fixed boxes, repeated on
+    every page; `--fa-qr: 1` tells print.css to make room for the QR code at the top right."""
     turn = "@page :first{size:A4 landscape}" if first_landscape else ""
-    rules = [f"@top-left{{content:{css_string(info.title)}}}",
-             f"@top-right{{content:{css_string('Utoljára átnézve: ' + info.reviewed)}}}",
-             f"@bottom-left{{content:{css_string(info.address)}}}"]
+    title, reviewed, address = map(css_string, (info.title, "Utoljára átnézve: " + info.reviewed, info.address))
+    rules = [f"@top-left{{content:{title}}}", f"@top-right{{content:{reviewed}}}",
+             f"@bottom-left{{content:{address}}}"]
+    firefox = (f"body::before{{content:{title}}}body::after{{content:{reviewed}}}"
+               f".md-container::before{{content:{address}}}")
     if info.qr:
         url = "data:image/svg+xml," + quote(info.qr, safe=" =:/,;'")
         rules.append(f"@bottom-right{{content:url({css_string(url)})}}")
-    return "@page{" + "".join(rules) + "}" + turn
+        firefox += f":root{{--fa-qr:1}}.md-container::after{{content:url({css_string(url)})}}"
+    return "@page{" + "".join(rules) + "}" + turn + "@supports (-moz-appearance:none){" + firefox + "}"
 
 
 class _Text(HTMLParser):
-    """Sanitised HTML (from `text.rich`) to plain paragraphs: one per block element, list items bulleted."""
+    """Sanitised HTML (from `text.rich`) to plain paragraphs: one per block element, list items bulleted;
+    a `<br>` and the line breaks inside `<pre>` kept as line breaks (`\\n`), other whitespace as a space."""
 
-    _BLOCKS = {"p", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "div", "blockquote", "tr", "br"}
+    _BLOCKS = {"p", "li", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "div", "blockquote", "tr"}
+    _SPACE = re.compile("[ \t\n\r\f]+")  # HTML's whitespace: what a browser collapses outside <pre>
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.paragraphs: list[str] = []
         self.current: list[str] = []
+        self.pre = 0
 
     def _flush(self) -> None:
-        text = " ".join("".join(self.current).split())
+        text = "\n".join(lines("".join(self.current)))
         if text:
             self.paragraphs.append(text)
         self.current = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._BLOCKS:
-            self._flush()
+        if tag == "br":
+            self.current.append("\n")
+            return
+        if tag in self._BLOCKS and (tag == "li" or "".join(self.current).strip() != "•"):
+            self._flush()  # but a loose list item's paragraph goes on its bullet's line
+        if tag == "pre":
+            self.pre += 1
         if tag == "li":
             self.current.append("• ")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "pre" and self.pre:
+            self.pre -= 1
         if tag in self._BLOCKS:
             self._flush()
 
     def handle_data(self, data: str) -> None:
-        self.current.append(data)
+        self.current.append(data if self.pre else self._SPACE.sub(" ", data))
 
 
 def html_blocks(markup: str, size: float = 9.5, indent: float = 0.0) -> list[Block]:
@@ -233,26 +254,27 @@ def sheet_page(sheet: Sheet) -> PageBody:
 
 
 def _wrap(text: str, width: float, size: float, bold: bool) -> list[str]:
-    """`text` broken at spaces into lines no wider than `width` (a longer word is broken by characters)."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if text_width(candidate, size, bold) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        while len(word) > 1 and text_width(word, size, bold) > width:
-            cut = 1
-            while cut < len(word) - 1 and text_width(word[:cut + 1], size, bold) <= width:
-                cut += 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        line = word
-    if line:
-        lines.append(line)
-    return lines or [""]
+    """`text` broken into lines no wider than `width`: at each typed line break (`text.lines`, a blank
+    line kept blank), then at spaces (a longer word is broken by characters)."""
+    out: list[str] = []
+    for typed in lines(text):
+        line = ""
+        for word in typed.split(" ") if typed else []:
+            candidate = f"{line} {word}" if line else word
+            if text_width(candidate, size, bold) <= width:
+                line = candidate
+                continue
+            if line:
+                out.append(line)
+            while len(word) > 1 and text_width(word, size, bold) > width:
+                cut = 1
+                while cut < len(word) - 1 and text_width(word[:cut + 1], size, bold) <= width:
+                    cut += 1
+                out.append(word[:cut])
+                word = word[cut:]
+            line = word
+        out.append(line)
+    return out or [""]
 
 
 def text_pages(blocks: Sequence[Block]) -> list[PageBody]:
@@ -280,9 +302,26 @@ def text_pages(blocks: Sequence[Block]) -> list[PageBody]:
     return [PageBody(False, "".join(p)) for p in pages if p]
 
 
-def finish_pages(bodies: Sequence[tuple[PageBody, PageInfo]]) -> list[str]:
+def _number_place(width: float, height: float) -> tuple[float, float]:
+    """Where a page's number goes: its centre and baseline (pt from the left and the top)."""
+    return width / 2, height - MARGIN_MM[2] * MM + 4 * MM + HEAD_PT
+
+
+def _qr_box(width: float, height: float) -> tuple[float, float, float]:
+    """Where a page's QR code goes: left, top and side (pt), in the bottom right corner."""
+    side = QR_MM * MM
+    return width - MARGIN_MM[1] * MM - side, height - MARGIN_MM[2] * MM + 2 * MM, side
+
+
+def _place(width: float, height: float) -> Place:
+    """Where the number and the QR code go on a page joined from parts (as `finish_pages` puts them)."""
+    return Place(*_number_place(width, height), *_qr_box(width, height))
+
+
+def finish_pages(bodies: Sequence[tuple[PageBody, PageInfo]], numbered: bool = True) -> list[str]:
     """Whole A4 page SVGs: each body with its header (title, review date), footer (address, page
-    number of the whole) and QR code."""
+    number of the whole) and QR code. Without `numbered`, the page number is left out: the pages are
+    numbered when joined into a document (`pdfjoin.join`), so they can go into more than one."""
     total = len(bodies)
     pages = []
     for number, (body, info) in enumerate(bodies, start=1):
@@ -294,70 +333,102 @@ def finish_pages(bodies: Sequence[tuple[PageBody, PageInfo]]) -> list[str]:
             _text(left, top_base, info.title, HEAD_PT, bold=True),
             _text(right, top_base, f"Utoljára átnézve: {info.reviewed}", HEAD_PT, anchor="end"),
             _text(left, bottom_top + 4 * MM + ADDRESS_PT, info.address, ADDRESS_PT, fill="#334155"),
-            _text(w / 2, bottom_top + 4 * MM + HEAD_PT, f"{number}. oldal / {total}", HEAD_PT, anchor="middle"),
         ]
+        if numbered:
+            furniture.append(_text(*_number_place(w, h), _page_number(number, total), HEAD_PT, anchor="middle"))
         if info.qr:
-            side = QR_MM * MM
-            furniture.append(_nest(info.qr, right - side, bottom_top + 2 * MM, side, side))
+            x, y, side = _qr_box(w, h)
+            furniture.append(_nest(info.qr, x, y, side, side))
         pages.append(f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
                      f'width="{w / MM:.3f}mm" height="{h / MM:.3f}mm" viewBox="0 0 {w:.3f} {h:.3f}">'
                      f'<rect width="{w:.3f}" height="{h:.3f}" fill="#fff"/>{"".join(furniture)}{body.content}</svg>')
     return pages
 
 
-def _rsvg() -> str:
+def _page_number(number: int, total: int) -> str:
+    return f"{number}. oldal / {total}"
+
+
+@dataclass(frozen=True)
+class _Rsvg:
+    """The `rsvg-convert` on PATH and its version."""
+
+    exe: str
+    version: str
+
+
+def _rsvg(cache_dir: Path | None = None) -> _Rsvg:
+    """`rsvg-convert` and its version, remembered in `<cache_dir>.rsvg-version` under the binary's path,
+    size and mtime, so a build with every PDF cached starts no process (as render.py does for `dot`)."""
     exe = shutil.which("rsvg-convert")
     if exe is None:
         raise RenderError(RSVG_HINT)
-    return exe
+    memo = cache_dir.with_name(cache_dir.name + ".rsvg-version") if cache_dir is not None else None
+    return _Rsvg(exe, stored_version(exe, memo, _rsvg_version))
 
 
+@dataclass
+class Stats:
+    """Counters for tests and benchmarks: `rsvg-convert` processes started (version probes included)
+    and the pages they rendered."""
+
+    processes_started: int = 0
+    pages_rendered: int = 0
+
+
+stats = Stats()
+
+
+@functools.lru_cache(maxsize=None)
 def _rsvg_version(exe: str) -> str:
+    stats.processes_started += 1
     done = subprocess.run([exe, "--version"], capture_output=True, timeout=30, check=False)
     return done.stdout.decode("utf-8", "replace").strip()
 
 
-def to_pdf(pages: Sequence[str], day: dt.date, cache_dir: Path | None, exe: str | None = None,
-           version: str | None = None) -> bytes:
-    """One PDF of the page SVGs, dated `day` (so equal input gives equal bytes), cached in `cache_dir`."""
-    exe = exe or _rsvg()
-    version = version or _rsvg_version(exe)
-    key = hashlib.sha256("\0".join([version, day.isoformat(), *pages]).encode("utf-8")).hexdigest()
-    cached = cache_dir / f"{key}.pdf" if cache_dir is not None else None
-    if cached is not None and cached.exists():
-        return cached.read_bytes()
-    epoch = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
-    with tempfile.TemporaryDirectory(prefix="fa-pdf-") as tmp:
-        files = []
-        for number, page in enumerate(pages, start=1):
-            path = Path(tmp) / f"oldal-{number:04d}.svg"
-            path.write_text(page, encoding="utf-8")
-            files.append(str(path))
-        out = Path(tmp) / "out.pdf"
-        done = subprocess.run([exe, "-f", "pdf", "-o", str(out), *files], capture_output=True, timeout=300,
-                              check=False, env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)})
-        if done.returncode != 0 or not out.exists():
+def _count(pages: int) -> None:
+    stats.processes_started += 1
+    stats.pages_rendered += pages
+
+
+def _epoch(day: dt.date) -> int:
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+
+
+def _convert(exe: str, pages: Sequence[str], out: Path, day: dt.date) -> None:
+    """Render page SVGs into one PDF at `out` (written atomically), dated `day` so that equal input
+    gives equal bytes. Counted in `stats` by the caller (this runs in worker threads)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, made = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with tempfile.TemporaryDirectory(prefix="fa-pdf-") as tmp:
+            files = []
+            for number, page in enumerate(pages, start=1):
+                path = Path(tmp) / f"oldal-{number:04d}.svg"
+                path.write_text(page, encoding="utf-8")
+                files.append(str(path))
+            done = subprocess.run([exe, "-f", "pdf", "-o", made, *files], capture_output=True, timeout=300,
+                                  check=False, env={**os.environ, "SOURCE_DATE_EPOCH": str(_epoch(day))})
+        if done.returncode != 0 or not os.path.getsize(made):
             raise RenderError(f"rsvg-convert failed (exit {done.returncode}): "
                               + done.stderr.decode("utf-8", "replace").strip())
-        data = out.read_bytes()
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=cached.parent, prefix=f".{key}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp_name, cached)
-    return data
+        os.replace(made, out)
+    finally:
+        Path(made).unlink(missing_ok=True)
 
 
-def render_pdfs(jobs: Iterable[tuple[str, Sequence[str], dt.date]], cache_dir: Path | None,
-                workers: int = 4) -> dict[str, bytes]:
-    """Several PDFs at once: (name, page SVGs, date) -> name -> PDF bytes."""
-    exe = _rsvg()
-    version = _rsvg_version(exe)
-    listed = list(jobs)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [(name, pool.submit(to_pdf, pages, day, cache_dir, exe, version)) for name, pages, day in listed]
-        return {name: future.result() for name, future in futures}
+def to_pdf(pages: Sequence[str], day: dt.date, cache_dir: Path | None) -> bytes:
+    """One PDF of the page SVGs, dated `day` (so equal input gives equal bytes), cached in `cache_dir`."""
+    rsvg = _rsvg(cache_dir)
+    key = hashlib.sha256("\0".join([rsvg.version, day.isoformat(), *pages]).encode("utf-8")).hexdigest()
+    if cache_dir is not None and (cache_dir / f"{key}.pdf").exists():
+        return (cache_dir / f"{key}.pdf").read_bytes()
+    with tempfile.TemporaryDirectory(prefix="fa-pdf-") as tmp:
+        out = (cache_dir or Path(tmp)) / f"{key}.pdf"
+        _count(len(pages))
+        _convert(rsvg.exe, pages, out, day)
+        return out.read_bytes()
 
 
 def _node_blocks(corpus: Corpus, tree: Tree, node: Node) -> list[Block]:
@@ -436,27 +507,229 @@ class PrintSet:
     site_name: str
 
 
+_NUMBER_COLOR = (15 / 255, 23 / 255, 42 / 255)  # #0f172a, as the rest of the page furniture
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Pages rendered once into a PDF of their own, `path`, named by `key` (a digest of all they
+    show), unnumbered; `pages` makes their SVGs, called only when the part must be rendered."""
+
+    key: str
+    path: Path
+    pages: Callable[[], list[str]]
+
+
+def _digest(*texts: str) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def _text_inputs(corpus: Corpus, tree: Tree) -> str:
+    """Everything `tree_blocks` reads, as text: the tree, where each of its `next`s leads (other trees'
+    titles and node texts) and the sources it cites. It names a tree's cached PDF pages, so that they
+    need not be laid out to learn whether they changed: keep it in step with `tree_blocks`."""
+    targets = [a.next for n in tree.nodes for a in n.answers] + [n.next for n in tree.nodes if n.next]
+    return repr((tree, [_target_text(corpus, tree, t) for t in targets],
+                 [cite(corpus, ref) for n in tree.nodes for ref in n.sources]))
+
+
+def _tree_part(corpus: Corpus, tree: Tree, sheets: Sequence[Sheet], info: PageInfo, store: Path,
+               version: str) -> _Part:
+    """A tree's pages: its sheets, then its steps as text."""
+    bare = _bare(info)
+    key = _digest(source_digest(), version, "tree", _text_inputs(corpus, tree), repr(bare), *_sheet_digests(sheets))
+
+    def pages() -> list[str]:
+        bodies = [(sheet_page(s), bare) for s in sheets] + [(b, bare) for b in text_pages(tree_blocks(corpus, tree))]
+        return finish_pages(bodies, numbered=False)
+
+    return _Part(key, store / f"part-{key}.pdf", pages)
+
+
+def _handbook_part(corpus: Corpus, trees: Sequence[Tree], sheets: Mapping[str, Sequence[Sheet]], facts: PrintSet,
+                   store: Path, version: str) -> tuple[_Part, int, int]:
+    """The handbook's own pages, its contents (the page each chapter starts on) and the code index;
+    how many of them are contents, and how many there are."""
+    index = text_pages(code_index_blocks(corpus))
+    chapters = [(t.title, len(sheets[t.id])) for t in trees] + [("Hibakódok", len(index))]
+    start = 1 + len(text_pages(_contents_blocks(facts.site_name, chapters, 0)))
+    contents = text_pages(_contents_blocks(facts.site_name, chapters, start))
+    info = PageInfo(facts.site_name, _latest(trees), facts.index.address)
+    svgs = finish_pages([(b, info) for b in contents] + [(b, _bare(facts.index)) for b in index], numbered=False)
+    key = _digest(source_digest(), version, "handbook", *svgs)
+    return _Part(key, store / f"part-{key}.pdf", lambda: svgs), len(contents), len(svgs)
+
+
+def _bare(info: PageInfo) -> PageInfo:
+    """A page's facts without its QR code, which is added as pages are joined (once per document)."""
+    return PageInfo(info.title, info.reviewed, info.address)
+
+
+def _numerals_part(store: Path, version: str) -> _Part:
+    """One line of every character of a page number, for the font numbers are set in."""
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="20pt" viewBox="0 0 200 20">'
+           f'{_text(0, 15, NUMERALS, HEAD_PT)}</svg>')
+    key = _digest(version, svg)
+    return _Part(key, store / f"numerals-{key}.pdf", lambda: [svg])
+
+
+def _render(parts: Sequence[_Part], exe: str) -> None:
+    """Render parts, as many `rsvg-convert` processes at once as there are cores; a part's page SVGs
+    are made just before it renders, so only a few parts' pages are held at once."""
+    workers = max(1, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        running: set[Future[None]] = set()
+        for part in parts:
+            if len(running) >= 2 * workers:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    future.result()
+            pages = part.pages()
+            _count(len(pages))
+            running.add(pool.submit(_convert, exe, pages, part.path, _EPOCH))
+        for future in running:
+            future.result()
+
+
+def _write_with(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write a file atomically with `write`: into a temporary file in the same folder, then os.replace."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def build_pdfs(corpus: Corpus, trees: Sequence[Tree], sheets: Mapping[str, Sequence[Sheet]], facts: PrintSet,
                cache_dir: Path | None) -> dict[str, bytes]:
     """Every PDF of the site by path: `pdf/<tree-id>.pdf` (sheets, then the steps) and HANDBOOK_PATH
-    (contents, every tree's sheets, the code index)."""
-    jobs = []
-    for tree in trees:
-        info = facts.trees[tree.id]
-        bodies = [(sheet_page(s), info) for s in sheets[tree.id]]
-        bodies += [(b, info) for b in text_pages(tree_blocks(corpus, tree))]
-        jobs.append((tree_pdf_path(tree.id), finish_pages(bodies), tree.reviewed or _EPOCH))
-    chapters: list[tuple[str, list[tuple[PageBody, PageInfo]]]] = []
-    for tree in trees:
-        chapters.append((tree.title, [(sheet_page(s), facts.trees[tree.id]) for s in sheets[tree.id]]))
-    chapters.append(("Hibakódok", [(b, facts.index) for b in text_pages(code_index_blocks(corpus))]))
-    contents_info = PageInfo(facts.site_name, _latest(trees), facts.index.address, facts.index.qr)
-    start = 1 + len(text_pages(_contents_blocks(facts.site_name, chapters, 0)))
-    contents = text_pages(_contents_blocks(facts.site_name, chapters, start))
-    bodies = [(b, contents_info) for b in contents] + [page for _, pages in chapters for page in pages]
-    day = max((t.reviewed for t in trees if t.reviewed), default=_EPOCH)
-    jobs.append((HANDBOOK_PATH, finish_pages(bodies), day))
-    return render_pdfs(jobs, cache_dir)
+    (contents, every tree's sheets, the code index).
+
+    Each tree's pages are rendered once, without page numbers, into a part kept in `cache_dir` under
+    a digest of everything they show. Its PDF is joined from the part and numbered (`pdfjoin`), and
+    so is its chapter of the handbook (its sheets, numbered as handbook pages); the chapters are put
+    together by poppler's `pdfunite`. All of these are kept too: a build where nothing changed
+    renders nothing and starts no process, and an edit renders the edited tree's part only and joins
+    its PDF and its chapter (every chapter when the handbook's page count changes)."""
+    rsvg = _rsvg(cache_dir)
+    with tempfile.TemporaryDirectory(prefix="fa-pdf-") as tmp:
+        store = cache_dir if cache_dir is not None else Path(tmp)
+        store.mkdir(parents=True, exist_ok=True)
+        parts = {t.id: _tree_part(corpus, t, sheets[t.id], facts.trees[t.id], store, rsvg.version) for t in trees}
+        extra, contents, own_pages = _handbook_part(corpus, trees, sheets, facts, store, rsvg.version)
+        total = own_pages + sum(len(sheets[t.id]) for t in trees)
+        finals = {t.id: store / "tree-{}.pdf".format(_digest(source_digest(), parts[t.id].key, t.title, str(_day(t)),
+                                                             facts.trees[t.id].qr or "")) for t in trees}
+        firsts, first = {}, contents + 1
+        for tree in trees:
+            firsts[tree.id], first = first, first + len(sheets[tree.id])
+        chapters = {t.id: store / "chapter-{}.pdf".format(_digest(source_digest(), parts[t.id].key, str(firsts[t.id]),
+                                                                  str(total), facts.trees[t.id].qr or ""))
+                    for t in trees if sheets[t.id]}
+        head, tail = (store / "chapter-{}.pdf".format(_digest(source_digest(), extra.key, end, str(total),
+                                                              facts.index.qr or "")) for end in ("head", "tail"))
+        listed = [head, *chapters.values(), tail]
+        handbook = store / "handbook-{}.pdf".format(_digest(*(p.name for p in listed)))
+        united = not handbook.exists()
+        wanted = [parts[t.id] for t in trees
+                  if not finals[t.id].exists() or (united and t.id in chapters and not chapters[t.id].exists())]
+        if united and not (head.exists() and tail.exists()):
+            wanted.append(extra)
+        numerals = _numerals_part(store, rsvg.version)
+        _render([p for p in wanted + [numerals] * bool(wanted) if not p.path.exists()], rsvg.exe)
+        marks: dict[str, Mark] = {}
+
+        def mark(info: PageInfo) -> Mark | None:
+            if info.qr and info.qr not in marks:
+                marks[info.qr] = _qr_mark(info.qr)
+            return marks[info.qr] if info.qr else None
+
+        def number(path: Path, reader: PdfReader, pages: range, first: int, count: int, info: PageInfo,
+                   title: str, day: dt.date) -> None:
+            """Write the PDF of these pages of a part, numbered from `first` of `count`."""
+            document = Document(Numerals(numerals.path), _place, HEAD_PT, _NUMBER_COLOR)
+            for number, index in enumerate(pages, start=first):
+                document.add(reader, index, _page_number(number, count), mark(info))
+            _write_with(path, lambda out: document.write(out, title, day))
+
+        day = max((t.reviewed for t in trees if t.reviewed), default=_EPOCH)
+        assets = {}
+        for tree in trees:  # each part read once, for the tree's PDF and its chapter
+            final, chapter = finals[tree.id], chapters.get(tree.id)
+            if not final.exists() or (united and chapter is not None and not chapter.exists()):
+                reader, info = PdfReader(parts[tree.id].path), facts.trees[tree.id]
+                if not final.exists():
+                    count = len(reader.pages)
+                    number(final, reader, range(count), 1, count, info, tree.title, _day(tree))
+                if united and chapter is not None and not chapter.exists():
+                    number(chapter, reader, range(len(sheets[tree.id])), firsts[tree.id], total, info, tree.title, day)
+            assets[tree_pdf_path(tree.id)] = final.read_bytes()
+        if united:
+            if not (head.exists() and tail.exists()):
+                own, title = PdfReader(extra.path), f"{facts.site_name}: kézikönyv"
+                number(head, own, range(contents), 1, total, facts.index, title, day)
+                number(tail, own, range(contents, own_pages), total - own_pages + contents + 1, total, facts.index,
+                       title, day)
+            _unite(listed, handbook)
+            for old in [*store.glob("handbook-*.pdf"), *store.glob("chapter-*.pdf")]:
+                if old != handbook and old not in listed:  # only the latest: they add up to all the sheets
+                    old.unlink(missing_ok=True)
+        assets[HANDBOOK_PATH] = handbook.read_bytes()
+    return assets
+
+
+PDFUNITE_HINT = ("'pdfunite' not found: install it with `sudo apt-get install poppler-utils` (Debian/Ubuntu), "
+                 "it puts the handbook together")
+_TRAILER = re.compile(rb"trailer\s*<<(.*)>>\s*startxref\s*(\d+)\s*%%EOF\s*$", re.S)
+
+
+def _unite(chapters: Sequence[Path], out: Path) -> None:
+    """Put PDFs together into `out` (written atomically) with poppler's `pdfunite`, which copies the
+    pages without holding them all in memory. pdfunite draws the file identifier (/ID) from the
+    clock: the trailer is written anew with one made of the files' names (digests of their content),
+    so equal input gives equal bytes."""
+    exe = shutil.which("pdfunite")
+    if exe is None:
+        raise RenderError(PDFUNITE_HINT)
+    fd, made = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        stats.processes_started += 1
+        done = subprocess.run([exe, *map(str, chapters), made], capture_output=True, timeout=600, check=False)
+        if done.returncode != 0:
+            raise RenderError(f"pdfunite failed (exit {done.returncode}): " + done.stderr.decode("utf-8", "replace").strip())
+        with open(made, "r+b") as pdf:
+            pdf.seek(max(0, os.path.getsize(made) - 4096))
+            at = pdf.tell()
+            end = pdf.read()
+            start = end.rfind(b"trailer")
+            found = _TRAILER.match(end, start) if start >= 0 else None
+            size, root = (re.search(rb"/Size (\d+)", found.group(1)),
+                          re.findall(rb"/Root (\d+) (\d+) R", found.group(1))) if found else (None, [])
+            if found is None or size is None or not root:
+                raise RenderError("pdfunite wrote a PDF without the trailer expected")
+            pdf.seek(int(found.group(2)))
+            table = re.match(rb"xref\s+0\s+(\d+)", pdf.read(64))  # /Size: the table's entries (pdfunite counts fewer)
+            entries = max(int(size.group(1)), int(table.group(1)) if table else 0)
+            ident = _digest(*(path.name for path in chapters))[:32].encode()
+            pdf.seek(at + start)
+            pdf.truncate()
+            pdf.write(b"trailer\n<< /Size %d /Root %s %s R /ID [<%s> <%s>] >>\nstartxref\n%s\n%%%%EOF\n"
+                      % (entries, *root[-1], ident, ident, found.group(2)))
+        os.replace(made, out)
+    finally:
+        Path(made).unlink(missing_ok=True)
+
+
+def _day(tree: Tree) -> dt.date:
+    """The date a tree's PDF carries: its review date."""
+    return tree.reviewed or _EPOCH
 
 
 def tree_pdf_path(tree_id: str) -> str:
@@ -473,15 +746,15 @@ def _latest(trees: Sequence[Tree]) -> str:
     return format_date(max((t.reviewed for t in trees if t.reviewed), default=None))
 
 
-def _contents_blocks(site_name: str, chapters: Sequence[tuple[str, Sequence[object]]], first: int) -> list[Block]:
+def _contents_blocks(site_name: str, chapters: Sequence[tuple[str, int]], first: int) -> list[Block]:
     """The handbook's contents: each chapter with the page it starts on (pages counted from `first`)."""
     blocks = [Block(site_name, 16, bold=True, before=0), Block("Kézikönyv: minden folyamatábra és a hibakódok", 11,
                                                               before=4),
               Block("Tartalom", 12.5, bold=True, before=14, keep=True)]
     page = first
-    for title, pages in chapters:
+    for title, count in chapters:
         blocks.append(Block(f"{title} ........ {page}. oldal", 10, before=3))
-        page += len(pages)
+        page += count
     return blocks
 
 
@@ -504,9 +777,59 @@ def page_address(src: str, site_url: str, site_name: str) -> str:
     return f"{site_name} › {path}" if site_name else path
 
 
-def _info(title: str, reviewed: str, src: str, site_url: str, site_name: str) -> PageInfo:
+def _info(title: str, reviewed: str, src: str, site_url: str, site_name: str, store: Path | None) -> PageInfo:
     address = page_address(src, site_url, site_name)
-    return PageInfo(title, reviewed, address, qr_svg(address) if site_url else None)
+    return PageInfo(title, reviewed, address, _qr(address, store) if site_url else None)
+
+
+def _qr(address: str, store: Path | None) -> str:
+    """`qr_svg(address)`, kept in `store`: encoding one takes tens of milliseconds, and every page
+    needs its own in every build."""
+    if store is None:
+        return qr_svg(address)
+    path = store / f"qr-{_digest(source_digest(), address)}.svg"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        svg = qr_svg(address)
+        write_text(path, svg)
+        return svg
+
+
+_QR_SIZE = re.compile(r'viewBox="0 0 (\d+) \1"')
+_QR_RUN = re.compile(r"M(\d+) (\d+)h(\d+)v1h-\d+z")
+
+
+def _qr_mark(svg: str) -> Mark:
+    """A QR code made by `qr_svg` as PDF path operators: white square, then each dark run of modules."""
+    found = _QR_SIZE.search(svg)
+    if found is None:
+        raise ValueError("not a QR code of qr_svg")
+    size = int(found.group(1))
+    runs = " ".join(f"{x} {size - 1 - int(y)} {w} 1 re" for x, y, w in _QR_RUN.findall(svg))
+    return Mark(f"1 g 0 0 {size} {size} re f 0 g {runs} f", size)
+
+
+def _sheet_digests(sheets: Sequence[Sheet]) -> list[str]:
+    """What names a tree's drawn sheets: number, count and a digest of each drawing."""
+    return [f"{s.number}/{s.count} {hashlib.sha256(s.svg.encode('utf-8')).hexdigest()}" for s in sheets]
+
+
+def _page_print(tree: Tree, sheets: Sequence[Sheet], info: PageInfo, store: Path | None) -> PagePrint:
+    """What a tree's page adds for print, kept in `store` under a digest of all it shows: making the
+    sheets embeddable in the page is the costly part of a rebuild otherwise."""
+    path = store / f"page-{_digest(source_digest(), tree.id, tree.title, repr(info), *_sheet_digests(sheets))}.txt" \
+        if store is not None else None
+    if path is not None:
+        try:
+            return PagePrint(*path.read_text(encoding="utf-8").split("\0"))
+        except (OSError, TypeError):
+            pass
+    made = PagePrint(front_matter(margin_css(info, bool(sheets) and sheets[0].fit.landscape)),
+                     sheets_html(tree.title, sheets), _links(tree_src(tree.id), tree.id))
+    if path is not None:  # NUL never occurs in HTML (nor in XML)
+        write_text(path, "\0".join([made.front_matter, made.sheets_html, made.links_html]))
+    return made
 
 
 def _links(src: str, tree_id: str | None) -> str:
@@ -520,16 +843,39 @@ def _links(src: str, tree_id: str | None) -> str:
     return '<p class="fa-print-links">' + " · ".join(links) + "</p>"
 
 
+def _facts(trees: Sequence[Tree], site_url: str, site_name: str, store: Path | None = None) -> PrintSet:
+    """Each tree page's and the code index's printed facts (title, date, address, QR code kept in `store`)."""
+    infos = {t.id: _info(t.title, format_date(t.reviewed), tree_src(t.id), site_url, site_name, store) for t in trees}
+    index = _info("Hibakódok", _latest(trees), CODE_INDEX_SRC, site_url, site_name, store)
+    return PrintSet(infos, index, site_name)
+
+
+def _pdf_cache(cache_dir: Path | None) -> Path | None:
+    """Where PDFs are kept: next to the SVG cache (`<cache_dir>/../pdf`)."""
+    return cache_dir.parent / "pdf" if cache_dir is not None else None
+
+
+def _print_cache(cache_dir: Path | None) -> Path | None:
+    """Where pages' print additions and QR codes are kept: next to the SVG cache (`<cache_dir>/../print`)."""
+    return cache_dir.parent / "print" if cache_dir is not None else None
+
+
 def print_site(corpus: Corpus, trees: Sequence[Tree], cache_dir: Path | None, site_url: str = "",
-               site_name: str = "") -> PrintedSite:
-    """Split every tree into sheets, and make what its page adds for print and every PDF.
-    PDFs are cached next to the SVG cache (`<cache_dir>/../pdf`)."""
+               site_name: str = "", pdfs: bool = True) -> PrintedSite:
+    """Split every tree into sheets, and make what its page adds for print and, with `pdfs`, every PDF.
+    With `pdfs=False` nothing is rendered by rsvg-convert and `assets` is empty (the pages still link
+    the PDFs): `site_pdfs` makes them later, e.g. after `mkdocs serve` has shown the pages."""
     sheets = plan_sheets(corpus, trees, cache_dir)
-    infos = {t.id: _info(t.title, format_date(t.reviewed), tree_src(t.id), site_url, site_name) for t in trees}
-    index = _info("Hibakódok", _latest(trees), CODE_INDEX_SRC, site_url, site_name)
-    pdfs = build_pdfs(corpus, trees, sheets, PrintSet(infos, index, site_name),
-                      cache_dir.parent / "pdf" if cache_dir is not None else None)
-    pages = {t.id: PagePrint(front_matter(margin_css(infos[t.id], bool(sheets[t.id]) and sheets[t.id][0].fit.landscape)),
-                             sheets_html(t.title, sheets[t.id]),
-                             _links(tree_src(t.id), t.id)) for t in trees}
-    return PrintedSite(pages, _links(CODE_INDEX_SRC, None), pdfs)
+    facts = _facts(trees, site_url, site_name, _print_cache(cache_dir))
+    assets = build_pdfs(corpus, trees, sheets, facts, _pdf_cache(cache_dir)) if pdfs else {}
+    pages = {t.id: _page_print(t, sheets[t.id], facts.trees[t.id], _print_cache(cache_dir)) for t in trees}
+    return PrintedSite(pages, _links(CODE_INDEX_SRC, None), assets)
+
+
+def site_pdfs(corpus: Corpus, trees: Sequence[Tree], cache_dir: Path | None, site_url: str = "",
+              site_name: str = "") -> dict[str, bytes]:
+    """Every PDF of the site (path in the site -> bytes), as `print_site(..., pdfs=True)` adds them;
+    the sheet plans come from the cache in `cache_dir`, so after `print_site` no tree is planned again."""
+    sheets = plan_sheets(corpus, trees, cache_dir)
+    facts = _facts(trees, site_url, site_name, _print_cache(cache_dir))
+    return build_pdfs(corpus, trees, sheets, facts, _pdf_cache(cache_dir))

@@ -10,12 +10,13 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["RenderError", "Stats", "stats", "INSTALL_HINT", "dot_version", "render_svgs"]
+__all__ = ["RenderError", "Stats", "stats", "INSTALL_HINT", "dot_version", "render_svgs", "keep_svgs",
+           "stored_version", "source_digest", "write_text"]
 
 INSTALL_HINT = ("Graphviz 'dot' not found: install it with `sudo apt-get install graphviz` (Debian/Ubuntu) "
                 "or see https://graphviz.org/download/")
@@ -32,9 +33,11 @@ class RenderError(RuntimeError):
 
 @dataclass
 class Stats:
-    """Counters for tests and benchmarks: `dot -Tsvg` processes started, `dot -V` probes, cache hits."""
+    """Counters for tests and benchmarks: `dot -Tsvg` processes started, graphs they rendered,
+    `dot -V` probes, cache hits."""
 
     processes_started: int = 0
+    graphs_rendered: int = 0
     version_probes: int = 0
     cache_hits: int = 0
 
@@ -66,50 +69,52 @@ def _version(exe: str) -> str:
     return text
 
 
-def dot_version() -> str:
-    """The version string of the `dot` on PATH, e.g. 'dot - graphviz version 2.43.0 (0)'."""
-    return _version(_dot())
+def dot_version(cache_dir: Path | None = None) -> str:
+    """The version string of the `dot` on PATH, e.g. 'dot - graphviz version 2.43.0 (0)';
+    remembered next to `cache_dir` when given (see `stored_version`)."""
+    exe = _dot()
+    return stored_version(exe, cache_dir.with_name(cache_dir.name + ".dot-version") if cache_dir else None, _version)
 
 
-def _stored_version(exe: str, cache_dir: Path | None) -> str:
-    """The version of `exe`, remembered next to `cache_dir` (`<cache_dir>.dot-version`) under the
-    binary's path, size and mtime, so a build with everything cached starts no Graphviz process at
-    all; a changed binary (an upgrade) is probed again. Without a cache dir: probed once per process."""
-    if cache_dir is None:
-        return _version(exe)
+def stored_version(exe: str, memo: Path | None, probe: Callable[[str], str]) -> str:
+    """`probe(exe)` (a program's version), remembered in the file `memo` under the binary's path, size
+    and mtime, so a build with everything cached starts no process at all; a changed binary (an
+    upgrade) is probed again. Without a memo file: `probe` alone (which may remember it per process)."""
+    if memo is None:
+        return probe(exe)
     real = os.path.realpath(exe)
     try:
         info = os.stat(real)
     except OSError:
-        return _version(exe)
+        return probe(exe)
     stamp = f"{real}\t{info.st_size}\t{info.st_mtime_ns}"
-    memo = cache_dir.with_name(cache_dir.name + ".dot-version")
     try:
         stored_stamp, _, stored = memo.read_text(encoding="utf-8").partition("\n")
         if stored_stamp == stamp and stored:
             return stored
     except OSError:
         pass
-    version = _version(exe)
-    _write_text(memo, f"{stamp}\n{version}")
+    version = probe(exe)
+    write_text(memo, f"{stamp}\n{version}")
     return version
 
 
 def render_svgs(dots: Sequence[str], *, cache_dir: Path | None, timeout: float = 60, jobs: int = 2,
-                names: Sequence[str] | None = None) -> list[str]:
+                names: Sequence[str] | None = None, keep: bool = True) -> list[str]:
     """One SVG document per DOT source, in the same order.
 
     SVGs are cached in `cache_dir` (None: no cache) under the sha256 of the `dot -V` version and the
     source, so a call where everything is cached starts no `dot -Tsvg` process. The rest render in
     up to `jobs` concurrent `dot` processes, each fed a batch of graphs on stdin; `timeout` (seconds)
-    applies to each process. `names` (e.g. tree ids) name graphs in error messages.
+    applies to each process. `names` (e.g. tree ids) name graphs in error messages. Without `keep`,
+    new renders are not written to the cache (trial layouts that are never needed again).
     """
     if names is not None and len(names) != len(dots):
         raise ValueError(f"{len(names)} names for {len(dots)} graphs")
     if not dots:
         return []
     exe = _dot()
-    version = _stored_version(exe, cache_dir)
+    version = dot_version(cache_dir)
     labels = list(names) if names is not None else [f"#{i + 1}" for i in range(len(dots))]
     keys = [hashlib.sha256(f"{version}\n{dot}".encode("utf-8")).hexdigest() for dot in dots]
     found: dict[str, str] = {}
@@ -128,13 +133,27 @@ def render_svgs(dots: Sequence[str], *, cache_dir: Path | None, timeout: float =
         count = max(1, min(jobs, len(order)))
         groups = [order[i::count] for i in range(count)]
         stats.processes_started += len(groups)
+        stats.graphs_rendered += len(order)
         with ThreadPoolExecutor(max_workers=count) as pool:
             batches = [pool.submit(_run, exe, [pending[k] for k in group], timeout) for group in groups]
             for group, batch in zip(groups, batches):
                 for key, svg in zip(group, batch.result()):
-                    _write(cache_dir, key, svg)
+                    if keep:
+                        _write(cache_dir, key, svg)
                     found[key] = svg
     return [found[key] for key in keys]
+
+
+def keep_svgs(rendered: Sequence[tuple[str, str]], cache_dir: Path | None) -> None:
+    """Put (DOT, SVG) pairs rendered with `keep=False` into the cache after all, as `render_svgs` would
+    have, so that rendering those sources again starts no process."""
+    if cache_dir is None or not rendered:
+        return
+    version = dot_version(cache_dir)
+    for dot, svg in rendered:
+        key = hashlib.sha256(f"{version}\n{dot}".encode("utf-8")).hexdigest()
+        if not (cache_dir / f"{key}.svg").exists():
+            _write(cache_dir, key, svg)
 
 
 def _run(exe: str, graphs: list[tuple[str, str]], timeout: float) -> list[str]:
@@ -181,6 +200,17 @@ def _normalise(svg: str) -> str:
     return svg
 
 
+@functools.lru_cache(maxsize=None)
+def source_digest() -> str:
+    """A digest of the generator's source code, for what is kept in caches under a digest of what it
+    is made of (sheet plans, PDFs): made again when the code that makes it changes."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _read(cache_dir: Path | None, key: str) -> str | None:
     """The cached SVG for `key`, or None."""
     if cache_dir is None:
@@ -196,10 +226,10 @@ def _write(cache_dir: Path | None, key: str, svg: str) -> None:
     """Store an SVG under `key` atomically."""
     if cache_dir is None:
         return
-    _write_text(cache_dir / f"{key}.svg", svg)
+    write_text(cache_dir / f"{key}.svg", svg)
 
 
-def _write_text(path: Path, text: str) -> None:
+def write_text(path: Path, text: str) -> None:
     """Write `text` atomically: a temporary file in the same folder, then os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")

@@ -10,12 +10,13 @@ instead of being linked. Sheet sizes are measured by rendering (batched and cach
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from .draw import EDGE_LINE, EDGE_TEXT, EDGE_WRAP, FONT, NODE_WRAP, STYLES, Styl
 from .graph import resolve
 from .model import Corpus, Tree
 from .problems import Problem
-from .render import RenderError, render_svgs
+from .render import RenderError, dot_version, keep_svgs, render_svgs, source_digest, write_text
 from .svg import embeddable
 
 __all__ = [
@@ -340,19 +341,45 @@ def _sheet_dot(g: _Graph, group: frozenset[str], number: int, sheet_of: Mapping[
     return "\n".join(lines) + "\n"
 
 
-@dataclass
-class _Plan:
-    """The sheets of one tree while they are being split and merged."""
+_Request = list[tuple[str, str]]  # (name for error messages, DOT) of graphs a planner needs rendered
+_Steps = Generator[_Request, list[str], "list[Sheet]"]
 
-    graph: _Graph
-    groups: list[frozenset[str]]
-    stuck: set[frozenset[str]]
 
-    def dots(self, groups: list[frozenset[str]], only: frozenset[str] | None,
-             titles: Mapping[str, str]) -> list[tuple[int, str]]:
-        """(index, DOT) of every sheet of `groups` (of the one equal to `only`, when given), in both
-        directions, numbered in reading order: the sheet holding the start first."""
-        groups.sort(key=self.graph.entry)
+class _Planner:
+    """The sheets of one tree while they are split and merged.
+
+    `run` is a generator: it yields the DOT sources it needs rendered and is sent their SVGs, so that
+    `plan_sheets` can render the graphs of every tree still being planned together in one batch; a
+    tree that is done drops out. Each tree's result depends on its own renders only.
+
+    Renders are saved where a drawing's outcome is known: a group of nodes is measured again only
+    when its nodes change (its sheet number and connector letters hardly change its size; the final
+    sheets are all drawn, and checked, with their final numbers), a pair of sheets that did not fit
+    together is not tried again, and a drawing turned left to right only where that can help.
+    """
+
+    def __init__(self, graph: _Graph, titles: Mapping[str, str], eager: bool = False) -> None:
+        self.graph = graph
+        self.titles = titles
+        self.eager = eager  # draw both ways at once: fewer rounds for a lone tree (an edit)
+        self.groups: list[frozenset[str]] = [frozenset(graph.bfs)] if graph.bfs else []
+        self.stuck: set[frozenset[str]] = set()
+        self.turn: set[frozenset[str]] = set()  # groups to draw both ways whatever their size
+        self.latest: dict[frozenset[str], Sheet] = {}  # the last drawing of each group, for its size
+        self.failed: set[frozenset[frozenset[str]]] = set()  # pairs tried that did not fit together
+        self.svgs: dict[str, str] = {}  # DOT -> SVG of this tree's renders so far (trials come back)
+
+    def run(self) -> _Steps:
+        """Split sheets printing too small; put related sheets together where they still print
+        large enough; split again what that spoilt. Returns the final sheets."""
+        if not self.groups:
+            return []
+        yield from self._split(check=False)
+        yield from self._merge()
+        return (yield from self._split())
+
+    def _numbering(self, groups: list[frozenset[str]]) -> tuple[dict[str, int], dict[str, str], dict[str, list[int]]]:
+        """Sheet of each node, connector letter of each entry point, and the sheets leading to it."""
         sheet_of = {n: i + 1 for i, group in enumerate(groups) for n in group}
         sources: dict[str, set[int]] = {}
         for tail, edges in self.graph.out.items():
@@ -361,15 +388,91 @@ class _Plan:
                     sources.setdefault(local, set()).add(sheet_of[tail])
         entries = sorted(sources, key=lambda n: (sheet_of[n], self.graph.rank[n]))
         letters = {n: connector_name(i) for i, n in enumerate(entries)}
-        listed = {n: sorted(s) for n, s in sources.items()}
-        found = []
-        for i, group in enumerate(groups):
-            if only is None or group == only:
-                source = _sheet_dot(self.graph, group, i + 1, sheet_of, letters, listed, titles)
-                found += [(i, source.replace("rankdir=TB", f"rankdir={r}", 1)) for r in _RANKDIRS]
-        return found
+        return sheet_of, letters, {n: sorted(s) for n, s in sources.items()}
 
-    def settle(self) -> None:
+    def _render(self, named: _Request) -> Generator[_Request, list[str], list[str]]:
+        """The SVGs of these graphs: rendered by the caller of `run`, unless drawn before."""
+        todo = list({dot: name for name, dot in named if dot not in self.svgs}.items())
+        if todo:
+            svgs = yield [(name, dot) for dot, name in todo]
+            self.svgs.update(zip((dot for dot, _ in todo), svgs))
+        return [self.svgs[dot] for _, dot in named]
+
+    def _draw(self, jobs: Sequence[tuple[list[frozenset[str]], int]]) -> Generator[_Request, list[str], list[Sheet]]:
+        """Sheet `index` of each (groups in reading order, index), drawn top to bottom, and left to
+        right where its text prints too small that way (taken when that prints large enough, or
+        larger). Not turned when the text is so small that turning never made it fit
+        (`_HOPELESS_PT`): the group is split instead, unless it is in `turn`."""
+        tree_id = self.graph.tree.id
+        numbered: dict[int, tuple[dict[str, int], dict[str, str], dict[str, list[int]]]] = {}
+        dots = []
+        for groups, index in jobs:
+            if id(groups) not in numbered:
+                numbered[id(groups)] = self._numbering(groups)
+            sheet_of, letters, listed = numbered[id(groups)]
+            dots.append(_sheet_dot(self.graph, groups[index], index + 1, sheet_of, letters, listed, self.titles))
+        names = [f"{tree_id} ({index + 1}. lap)" for _, index in jobs]
+        turned = [dot.replace("rankdir=TB", "rankdir=LR", 1) for dot in dots]
+        members = [tuple(n for n in self.graph.bfs if n in groups[index]) for groups, index in jobs]
+        ahead = list(zip(names, turned)) if self.eager else []
+        svgs = (yield from self._render(list(zip(names, dots)) + ahead))[:len(dots)]
+        sheets = [_sheet(tree_id, index + 1, len(groups), nodes, dot, svg)
+                  for (groups, index), nodes, dot, svg in zip(jobs, members, dots, svgs)]
+        retry = [i for i, sheet in enumerate(sheets) if sheet.min_pt < MIN_PRINT_PT
+                 and (sheet.min_pt >= _HOPELESS_PT or jobs[i][0][jobs[i][1]] in self.turn)]
+        svgs = yield from self._render([(names[i], turned[i]) for i in retry])
+        for i, svg in zip(retry, svgs):
+            groups, index = jobs[i]
+            other = _sheet(tree_id, index + 1, len(groups), members[i], turned[i], svg)
+            if other.min_pt >= MIN_PRINT_PT or other.min_pt > sheets[i].min_pt:
+                sheets[i] = other
+        return sheets
+
+    def _split(self, check: bool = True) -> _Steps:
+        """Split sheets printing too small until all fit or cannot be split further; new groups are
+        drawn each round. With `check`, every sheet is then drawn with its final number and checked
+        once more, and returned (without, before merging: the numbers change again)."""
+        final = False
+        for _ in range(_MAX_ROUNDS):
+            self.groups.sort(key=self.graph.entry)
+            todo = [i for i, group in enumerate(self.groups) if final or group not in self.latest]
+            drawn = yield from self._draw([(self.groups, i) for i in todo])
+            self.latest.update(zip((self.groups[i] for i in todo), drawn))
+            if not self._cut():
+                if final or not check:
+                    return drawn
+                final = True
+            else:
+                final = False
+        return (yield from self._draw([(self.groups, i) for i in range(len(self.groups))]))
+
+    def _cut(self) -> bool:
+        """Split every group whose latest drawing prints too small, where it can be split; False when
+        nothing changed. A group that cannot be split and was not turned is marked to be turned."""
+        changed = False
+        for group in list(self.groups):
+            sheet = self.latest[group]
+            if sheet.min_pt >= MIN_PRINT_PT or group in self.stuck:
+                continue
+            limit = max(1, min(len(group) - 1, math.floor(len(group) * sheet.min_pt / MIN_PRINT_PT)))
+            parts = self.graph.split(group, limit)
+            if parts == [group] and (extra := self.graph.continue_widest(group)) is not None:
+                parts = self.graph.split(group | {extra}, limit)
+            if parts == [group]:
+                self.stuck.add(group)
+                if group not in self.turn:
+                    self.turn.add(group)
+                    del self.latest[group]
+                    changed = True
+                continue
+            self.groups.remove(group)
+            self.groups.extend(parts)
+            changed = True
+        if changed:
+            self._settle()
+        return changed
+
+    def _settle(self) -> None:
         """Put every outcome-like node on the sheet of the node it hangs from in the spanning tree
         (moving answers to a continuation can leave one on a sheet where nothing leads to it)."""
         where = {n: i for i, group in enumerate(self.groups) for n in group}
@@ -380,7 +483,7 @@ class _Plan:
                 moved[where[parent]].add(node)
         self.groups = [frozenset(group) for group in moved if group]
 
-    def pairs(self) -> list[tuple[frozenset[str], frozenset[str]]]:
+    def _pairs(self) -> list[tuple[frozenset[str], frozenset[str]]]:
         """Sheets that may share a page: a sheet with one that continues it, or two continuing the same one."""
         sheet_of = {n: i for i, group in enumerate(self.groups) for n in group}
         up = {}
@@ -394,11 +497,58 @@ class _Plan:
                     found.append((self.groups[i], self.groups[j]))
         return found
 
+    def _merge(self) -> Generator[_Request, list[str], bool]:
+        """Put related sheets together where the pair still prints large enough; True when any were.
+        Only pairs whose drawings could fit on a page together by their area are tried, each once."""
+        merged_any = False
+        for _ in range(_MAX_ROUNDS):
+            pairs, jobs = [], []
+            for first, second in self._pairs():
+                both = first | second
+                if frozenset((first, second)) in self.failed or not _may_share(self.latest[first], self.latest[second]):
+                    continue
+                trial = sorted([g for g in self.groups if g not in (first, second)] + [both], key=self.graph.entry)
+                pairs.append((first, second))
+                jobs.append((trial, trial.index(both)))
+            tried = yield from self._draw(jobs)
+            fitting = []
+            for (first, second), sheet in zip(pairs, tried):
+                if sheet.min_pt >= MIN_PRINT_PT:
+                    self.latest[first | second] = sheet
+                    fitting.append((sheet.width * sheet.height, self.graph.entry(first), first, second))
+                else:
+                    self.failed.add(frozenset((first, second)))
+            taken: set[frozenset[str]] = set()
+            for *_, first, second in sorted(fitting, key=lambda f: f[:2]):
+                if first in taken or second in taken:
+                    continue
+                taken.update((first, second))
+                self.groups = [g for g in self.groups if g not in (first, second)] + [first | second]
+            if not taken:
+                break
+            self.groups.sort(key=self.graph.entry)
+            merged_any = True
+        return merged_any
 
-def _best(tree_id: str, number: int, count: int, members: tuple[str, ...], options: Sequence[tuple[str, str]]) -> Sheet:
-    """Of a sheet drawn in each direction, the first whose text prints large enough, else the larger."""
-    sheets = [_sheet(tree_id, number, count, members, dot, svg) for dot, svg in options]
-    return next((s for s in sheets if s.min_pt >= MIN_PRINT_PT), max(sheets, key=lambda s: s.min_pt))
+
+_HOPELESS_PT = 5.0  # text this small top to bottom never printed large enough left to right (measured)
+# Two drawings put together take at least this share of the room they take stacked or side by side
+# (connectors drop out; Graphviz packs them about as loosely as apart). Pairs that cannot fit even
+# so are not drawn: of 2000 pairs tried on the real and synthetic trees, none that fitted was
+# estimated larger than 0.8 of that.
+_MERGED_SHARE = 0.8
+
+
+def _may_share(first: Sheet, second: Sheet) -> bool:
+    """Whether two sheets could fit on one page with text of MIN_PRINT_PT: the two drawings, either
+    turned, stacked or side by side, shrunk to `_MERGED_SHARE`, fit at the scale that text needs."""
+    need = MIN_PRINT_PT / min(min_font(first.svg), min_font(second.svg))
+    for w1, h1 in ((first.width, first.height), (first.height, first.width)):
+        for w2, h2 in ((second.width, second.height), (second.height, second.width)):
+            for w, h in ((max(w1, w2), h1 + h2), (w1 + w2, max(h1, h2))):
+                if fit(w * _MERGED_SHARE, h * _MERGED_SHARE).scale >= need:
+                    return True
+    return False
 
 
 def _sheet(tree_id: str, number: int, count: int, members: tuple[str, ...], dot_source: str, svg: str) -> Sheet:
@@ -409,73 +559,35 @@ def _sheet(tree_id: str, number: int, count: int, members: tuple[str, ...], dot_
                  round(placed.scale * min_font(svg), 2))
 
 
-def _split(plans: Mapping[str, _Plan], titles: Mapping[str, str], cache_dir: Path | None) -> dict[str, list[Sheet]]:
-    """Render every sheet; split those printing too small, until all fit or cannot be split further."""
-    result: dict[str, list[Sheet]] = {}
-    for _ in range(_MAX_ROUNDS):
-        jobs = [(tree_id, i, dot) for tree_id, plan in plans.items() for i, dot in plan.dots(plan.groups, None, titles)]
-        svgs = render_svgs([d for _, _, d in jobs], cache_dir=cache_dir,
-                           names=[f"{t} ({i + 1}. lap)" for t, i, _ in jobs])
-        result = {t: [] for t in plans}
-        splits: list[tuple[_Plan, frozenset[str], list[frozenset[str]]]] = []
-        step = len(_RANKDIRS)
-        for start in range(0, len(jobs), step):
-            tree_id, i, _ = jobs[start]
-            plan = plans[tree_id]
-            group = plan.groups[i]
-            members = tuple(n for n in plan.graph.bfs if n in group)
-            sheet = _best(tree_id, i + 1, len(plan.groups), members,
-                          [(d, svg) for (_, _, d), svg in zip(jobs[start:start + step], svgs[start:start + step])])
-            result[tree_id].append(sheet)
-            if sheet.min_pt < MIN_PRINT_PT and group not in plan.stuck:
-                limit = max(1, min(len(group) - 1, math.floor(len(group) * sheet.min_pt / MIN_PRINT_PT)))
-                parts = plan.graph.split(group, limit)
-                if parts == [group] and (extra := plan.graph.continue_widest(group)) is not None:
-                    parts = plan.graph.split(group | {extra}, limit)
-                if parts == [group]:
-                    plan.stuck.add(group)
-                else:
-                    splits.append((plan, group, parts))
-        for plan, group, parts in splits:
-            plan.groups.remove(group)
-            plan.groups.extend(parts)
-        for plan in {id(p): p for p, _, _ in splits}.values():
-            plan.settle()
-        if not splits:
-            break
-    return result
+def _plan_key(graph: _Graph, titles: Mapping[str, str], version: str) -> str:
+    """What a tree's plan depends on: the tree, where each of its answers and `next`s leads (a node
+    of its own, or another tree, drawn with that tree's title), Graphviz's version and the code."""
+    links = [(target, local, None if local is not None else titles.get(target.partition("#")[0]))
+             for edges in graph.out.values() for target, _, local in edges]
+    text = f"{source_digest()}\n{version}\n{graph.tree!r}\n{links!r}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _merge(plans: Mapping[str, _Plan], titles: Mapping[str, str], cache_dir: Path | None) -> bool:
-    """Put related sheets together where the pair still prints large enough; True when any were."""
-    merged_any = False
-    for _ in range(_MAX_ROUNDS):
-        jobs: list[tuple[str, frozenset[str], frozenset[str], int, str]] = []
-        for tree_id, plan in plans.items():
-            for first, second in plan.pairs():
-                both = first | second
-                trial = [g for g in plan.groups if g not in (first, second)] + [both]
-                jobs += [(tree_id, first, second, i, dot) for i, dot in plan.dots(trial, both, titles)]
-        svgs = render_svgs([j[4] for j in jobs], cache_dir=cache_dir, names=[f"{j[0]} ({j[3] + 1}. lap)" for j in jobs])
-        step = len(_RANKDIRS)
-        fitting = []
-        for start in range(0, len(jobs), step):
-            tree_id, first, second, i, _ = jobs[start]
-            sheet = _best(tree_id, i + 1, 0, (), [(j[4], svg) for j, svg in zip(jobs[start:start + step],
-                                                                                  svgs[start:start + step])])
-            if sheet.min_pt >= MIN_PRINT_PT:
-                fitting.append((sheet.width * sheet.height, tree_id, plans[tree_id].graph.entry(first), first, second))
-        taken: set[frozenset[str]] = set()
-        for *_, tree_id, _, first, second in sorted(fitting, key=lambda f: f[:3]):
-            if first in taken or second in taken:
-                continue
-            taken.update((first, second))
-            plan = plans[tree_id]
-            plan.groups = [g for g in plan.groups if g not in (first, second)] + [first | second]
-        if not taken:
-            break
-        merged_any = True
-    return merged_any
+def _plan_file(cache_dir: Path, key: str) -> Path:
+    return cache_dir / "plans" / f"{key}.json"
+
+
+def _stored_plan(cache_dir: Path | None, key: str) -> list[tuple[tuple[str, ...], str]] | None:
+    """A kept plan: (nodes, DOT) of each sheet, or None."""
+    if cache_dir is None:
+        return None
+    try:
+        data = json.loads(_plan_file(cache_dir, key).read_text(encoding="utf-8"))
+        return [(tuple(sheet["nodes"]), sheet["dot"]) for sheet in data["sheets"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store_plan(cache_dir: Path | None, key: str, sheets: Sequence[Sheet]) -> None:
+    if cache_dir is None:
+        return
+    data = {"sheets": [{"nodes": list(s.nodes), "dot": s.dot} for s in sheets]}
+    write_text(_plan_file(cache_dir, key), json.dumps(data, ensure_ascii=False, indent=0))
 
 
 def plan_sheets(corpus: Corpus, trees: Sequence[Tree], cache_dir: Path | None,
@@ -485,32 +597,94 @@ def plan_sheets(corpus: Corpus, trees: Sequence[Tree], cache_dir: Path | None,
     A sheet whose smallest text would print below MIN_PRINT_PT is split; then related sheets are put
     back together where they still print large enough. A sheet that cannot be split (a node with two
     answers that are both too wide) stays, with its smaller text (`Sheet.min_pt` tells).
+
+    Each tree's plan is kept in `cache_dir/plans` under what it depends on (`_plan_key`), so a tree
+    planned before costs no trial render: only its sheets are drawn, from the SVG cache.
     """
     titles = titles if titles is not None else {t.id: t.title for t in corpus.trees}
-    plans = {}
+    version = dot_version(cache_dir)
+    result: dict[str, tuple[Sheet, ...]] = {}
+    kept: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    new: list[tuple[str, str, _Graph]] = []
     for tree in trees:
         graph = _Graph(corpus, tree)
-        plans[tree.id] = _Plan(graph, [frozenset(graph.bfs)] if graph.bfs else [], set())
-    result = _split(plans, titles, cache_dir)
-    if _merge(plans, titles, cache_dir):
-        result = _split(plans, titles, cache_dir)
-    return {t: tuple(s) for t, s in result.items()}
+        key = _plan_key(graph, titles, version)
+        stored = _stored_plan(cache_dir, key)
+        if stored is not None:
+            kept[tree.id] = stored
+        else:
+            new.append((tree.id, key, graph))
+    dots = [dot for plan in kept.values() for _, dot in plan]
+    svgs = iter(render_svgs(dots, cache_dir=cache_dir,
+                            names=[f"{t} ({i + 1}. lap)" for t, plan in kept.items() for i in range(len(plan))]))
+    for tree_id, plan in kept.items():
+        result[tree_id] = tuple(_sheet(tree_id, i + 1, len(plan), nodes, dot, next(svgs))
+                                for i, (nodes, dot) in enumerate(plan))
+    _plan(new, titles, cache_dir, result)
+    for tree_id, key, _ in new:
+        _store_plan(cache_dir, key, result[tree_id])
+        keep_svgs([(sheet.dot, sheet.svg) for sheet in result[tree_id]], cache_dir)
+    return {t.id: result[t.id] for t in trees}
+
+
+_IN_FLIGHT = 64  # trees planned at once: their trial drawings are held until each is done
+_EAGER_UP_TO = 2  # when planning this few trees (an edit), draw both ways at once: fewer rounds
+
+
+def _plan(new: Sequence[tuple[str, str, _Graph]], titles: Mapping[str, str], cache_dir: Path | None,
+          result: dict[str, tuple[Sheet, ...]]) -> None:
+    """Plan these trees into `result`: each round, the drawings every tree in flight asks for are
+    rendered in one batch (trial layouts are read from the SVG cache but not written to it)."""
+    eager = len(new) <= _EAGER_UP_TO
+    waiting = iter(new)
+    running: dict[str, _Steps] = {}
+    requests: dict[str, _Request] = {}
+    while True:
+        while len(running) < _IN_FLIGHT and (item := next(waiting, None)) is not None:
+            tree_id, _, graph = item
+            running[tree_id] = _Planner(graph, titles, eager).run()
+            requests[tree_id] = _advance(running, tree_id, None, result)
+        asked = [(tree_id, named) for tree_id, named in requests.items() if named]
+        if not asked:
+            return
+        flat = [pair for _, named in asked for pair in named]
+        svgs = iter(render_svgs([dot for _, dot in flat], cache_dir=cache_dir, names=[name for name, _ in flat],
+                                keep=False))
+        requests = {}
+        for tree_id, named in asked:
+            requests[tree_id] = _advance(running, tree_id, [next(svgs) for _ in named], result)
+
+
+def _advance(running: dict[str, _Steps], tree_id: str, svgs: list[str] | None,
+             result: dict[str, tuple[Sheet, ...]]) -> _Request:
+    """Send a tree's planner its SVGs: what it asks for next, or [] when it is done (then its sheets
+    are in `result` and it leaves `running`)."""
+    try:
+        steps = running[tree_id]
+        return next(steps) if svgs is None else steps.send(svgs)
+    except StopIteration as done:
+        result[tree_id] = tuple(done.value)
+        del running[tree_id]
+        return []
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The width (pt) of `text` set in Arial at `size`: accented letters as their base letter,
     unknown characters as a full em; bold taken 10 % wider (a safe bound)."""
-    total = 0
-    for char in text:
-        code = ord(char)
-        if 32 <= code <= 126:
-            total += _WIDTHS[code - 32]
-        elif char in _OTHER:
-            total += _OTHER[char]
-        else:
-            base = unicodedata.normalize("NFD", char)[0]
-            total += _WIDTHS[ord(base) - 32] if 32 <= ord(base) <= 126 else 1000
-    return total * size / 1000 * (1.1 if bold else 1.0)
+    return sum(map(_char_width, text)) * size / 1000 * (1.1 if bold else 1.0)
+
+
+@functools.lru_cache(maxsize=None)
+def _char_width(char: str) -> int:
+    """The advance width (1/1000 em) of one character, remembered: text pages measure every
+    character of every candidate line."""
+    code = ord(char)
+    if 32 <= code <= 126:
+        return _WIDTHS[code - 32]
+    if char in _OTHER:
+        return _OTHER[char]
+    base = unicodedata.normalize("NFD", char)[0]
+    return _WIDTHS[ord(base) - 32] if 32 <= ord(base) <= 126 else 1000
 
 
 def _legend_items() -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import subprocess
@@ -10,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from generator import render
 from generator.load import load_corpus
-from generator.pdf import (HANDBOOK_PATH, Block, PageInfo, css_string, finish_pages, margin_css, page_address,
-                           print_site, qr_svg, text_pages, to_pdf, tree_pdf_path)
+from generator.model import Corpus, Tree
+from generator.pdf import (HANDBOOK_PATH, Block, PageInfo, css_string, finish_pages, html_blocks, margin_css,
+                           page_address, print_site, qr_svg, site_pdfs, stats, text_pages, to_pdf, tree_pdf_path)
 from generator.sheets import MARGIN_MM, MIN_PRINT_PT, MM, text_width
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +103,28 @@ def test_text_pages_wrap_within_the_content_box_and_keep_headings(tmp_path: Path
             assert MARGIN_MM[0] * MM <= float(line.get("y")) <= (297 - MARGIN_MM[2]) * MM
         # A heading never ends a page.
         assert not lines[-1].get("font-weight")
+
+
+def page_lines(blocks: list[Block]) -> list[str]:
+    """The text lines `text_pages` sets for `blocks`, in order."""
+    return [t.text or "" for body in text_pages(blocks)
+            for t in ET.fromstring(f'<svg xmlns="http://www.w3.org/2000/svg">{body.content}</svg>').iter(f"{SVG}text")]
+
+
+def test_text_pages_keep_typed_line_breaks_and_wrap_within_each_line() -> None:
+    long = " ".join(["Árvíztűrő tükörfúrógép"] * 8)
+    got = page_lines([Block("Kérdés: első sor\nmásodik \\n sor\r\n\r\nharmadik", 10.5, bold=True),
+                      Block(f"{long}\n{long}", 9.5)])
+    assert got[:4] == ["Kérdés: első sor", "második \\n sor", "", "harmadik"]  # a blank line stays blank
+    wrapped = page_lines([Block(long, 9.5)])
+    assert len(wrapped) > 1 and got[4:] == wrapped * 2  # each typed line wrapped on its own
+
+
+def test_html_blocks_keep_br_and_preformatted_lines() -> None:
+    blocks = html_blocks("<p>első  sor<br>\nmásodik\nsor</p><ul><li>x<br>y</li><li><p>laza</p></li></ul>"
+                         "<pre><code>kód 1\nkód 2\n</code></pre>")
+    assert [b.text for b in blocks] == ["első sor\nmásodik sor", "• x\ny", "• laza", "kód 1\nkód 2"]
+    assert [b.indent for b in blocks] == [0, 8, 8, 0]
 
 
 def test_to_pdf_keeps_text_embeds_fonts_is_repeatable_and_cached(tmp_path: Path) -> None:
@@ -192,3 +217,109 @@ def _pgm(data: bytes) -> tuple[int, int, bytes]:
     """Width, height and pixels of a binary PGM (P5) image."""
     fields = data.split(maxsplit=4)
     return int(fields[1]), int(fields[2]), fields[4]
+
+
+def corpus_with(corpus: Corpus, tree: Tree) -> Corpus:
+    """`corpus` with `tree` in place of the tree of the same id."""
+    return dataclasses.replace(corpus, trees=tuple(tree if t.id == tree.id else t for t in corpus.trees))
+
+
+URL, NAME = "https://intra.example/hiba", "Teszt"
+
+
+def test_pages_are_rendered_once_and_a_rebuild_renders_nothing(tmp_path: Path) -> None:
+    corpus, _ = load_corpus(str(GOOD))
+    trees = list(corpus.trees)
+    cache = tmp_path / "svg"
+    before = stats.pages_rendered
+    first = print_site(corpus, trees, cache, URL, NAME)
+    rendered = stats.pages_rendered - before
+    tree_pages = sum(len(pdf_pages(first.assets[tree_pdf_path(t.id)], tmp_path)) for t in trees)
+    handbook = pdf_pages(first.assets[HANDBOOK_PATH], tmp_path)
+    sheets = sum(first.pages[t.id].sheets_html.count('class="fa-sheet ') for t in trees)
+    # Each tree's pages once (its sheets go into the handbook too), the handbook's own pages
+    # (contents, code index), and one line of the characters of page numbers.
+    assert rendered == tree_pages + len(handbook) - sheets + 1
+    counts = (stats.processes_started, render.stats.processes_started, render.stats.version_probes)
+    again = print_site(corpus, trees, cache, URL, NAME)
+    assert (stats.processes_started, render.stats.processes_started, render.stats.version_probes) == counts
+    assert again == first  # the same pages and the same PDF bytes
+
+
+def test_an_edit_renders_only_the_edited_trees_pages(tmp_path: Path) -> None:
+    corpus, _ = load_corpus(str(GOOD))
+    cache = tmp_path / "svg"
+    first = print_site(corpus, list(corpus.trees), cache, URL, NAME)
+    tree = corpus.trees[0]
+    node = next(n for n in tree.nodes if n.id != tree.start and n.kind == "step")
+    changed = dataclasses.replace(tree, nodes=tuple(dataclasses.replace(n, steps=n.steps + ("Mentse a naplót.",))
+                                                    if n is node else n for n in tree.nodes))
+    corpus = corpus_with(corpus, changed)
+    before = stats.pages_rendered
+    second = print_site(corpus, list(corpus.trees), cache, URL, NAME)
+    path = tree_pdf_path(tree.id)
+    assert stats.pages_rendered - before == len(pdf_pages(second.assets[path], tmp_path))
+    assert "Mentse a naplót." in " ".join(w[4] for _, _, words in pdf_pages(second.assets[path], tmp_path)
+                                           for w in words)
+    for other in corpus.trees[1:]:
+        assert second.assets[tree_pdf_path(other.id)] == first.assets[tree_pdf_path(other.id)]
+    # The handbook holds the sheets only, which the new step does not change.
+    assert pdf_pages(second.assets[HANDBOOK_PATH], tmp_path) == pdf_pages(first.assets[HANDBOOK_PATH], tmp_path)
+    assert second.assets == print_site(corpus, list(corpus.trees), tmp_path / "fresh" / "svg", URL, NAME).assets
+
+
+def test_the_handbook_is_numbered_through_and_its_contents_give_each_chapters_page(printed, tmp_path: Path) -> None:
+    corpus, site = printed
+    pages = pdf_pages(site.assets[HANDBOOK_PATH], tmp_path)
+    text = [" ".join(w[4] for w in words) for _, _, words in pages]
+    for number, page in enumerate(text, start=1):
+        assert f"{number}. oldal / {len(pages)}" in page
+    found = [re.search(re.escape(title) + r" \.{8} (\d+)\. oldal", text[0])
+             for title in [t.title for t in corpus.trees] + ["Hibakódok"]]
+    assert all(found) and sorted(found, key=lambda m: m.start()) == found  # every chapter, in order
+    starts = [int(m.group(1)) for m in found]
+    sheets = [site.pages[t.id].sheets_html.count('class="fa-sheet ') for t in corpus.trees]
+    assert starts == [2 + sum(sheets[:i]) for i in range(len(sheets) + 1)]  # one page of contents
+    for tree, start, count in zip(corpus.trees, starts, sheets):
+        for number in range(count):
+            assert tree.title in text[start - 1 + number]
+            assert f"Folyamatábra, {number + 1}. lap / {count}" in text[start - 1 + number]
+    assert "Hibakódok" in text[starts[-1] - 1] and starts[-1] <= len(pages)
+
+
+def test_pdfs_can_be_made_after_the_pages(tmp_path: Path) -> None:
+    corpus, _ = load_corpus(str(GOOD))
+    trees = list(corpus.trees)
+    cache = tmp_path / "svg"
+    before = stats.processes_started
+    pages_only = print_site(corpus, trees, cache, URL, NAME, pdfs=False)
+    assert pages_only.assets == {} and stats.processes_started == before
+    dots = render.stats.processes_started
+    later = site_pdfs(corpus, trees, cache, URL, NAME)
+    assert render.stats.processes_started == dots  # the sheets were planned already
+    whole = print_site(corpus, trees, tmp_path / "whole" / "svg", URL, NAME)
+    assert later == whole.assets
+    assert (pages_only.pages, pages_only.index_html) == (whole.pages, whole.index_html)
+
+
+def scanned(data: bytes, page: int, tmp: Path) -> str:
+    """The QR code on a page of a PDF, read by zbarimg from the page rendered at 150 dpi."""
+    (tmp / "scan.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", str(page), "-l", str(page), str(tmp / "scan.pdf"),
+                    str(tmp / "scan")], check=True)
+    (image,) = tmp.glob("scan*.png")
+    found = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True).stdout.strip()
+    image.unlink()
+    return found
+
+
+def test_the_qr_code_on_every_kind_of_page_reads_as_its_address(printed, tmp_path: Path) -> None:
+    corpus, site = printed
+    tree = corpus.trees[0]
+    own = site.assets[tree_pdf_path(tree.id)]
+    address = f"https://intra.example/hiba/fak/{tree.id}.html"
+    assert scanned(own, 1, tmp_path) == address  # a sheet
+    assert scanned(own, len(pdf_pages(own, tmp_path)), tmp_path) == address  # the last page of steps
+    handbook = site.assets[HANDBOOK_PATH]
+    assert scanned(handbook, 1, tmp_path) == "https://intra.example/hiba/kodok/index.html"  # the contents
+    assert scanned(handbook, 2, tmp_path) == address  # the first tree's first sheet

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import render
-from generator.render import INSTALL_HINT, RenderError, dot_version, render_svgs, stats
+from generator.render import INSTALL_HINT, RenderError, dot_version, keep_svgs, render_svgs, stats, stored_version
 
 
 def graph(name: str, size: int = 3) -> str:
@@ -109,3 +109,43 @@ def test_no_graphs_no_work() -> None:
     before = (stats.processes_started, stats.version_probes)
     assert render_svgs([], cache_dir=None) == []
     assert (stats.processes_started, stats.version_probes) == before
+
+
+def test_renders_not_kept_are_cached_only_when_kept(tmp_path: Path) -> None:
+    before = (stats.processes_started, stats.graphs_rendered)
+    svgs = render_svgs(DOTS, cache_dir=tmp_path, keep=False, jobs=1)
+    assert (stats.processes_started, stats.graphs_rendered) == (before[0] + 1, before[1] + 3)
+    assert list(tmp_path.glob("*.svg")) == []
+    keep_svgs(list(zip(DOTS[:2], svgs[:2])), tmp_path)
+    before = stats.processes_started
+    assert render_svgs(DOTS[:2], cache_dir=tmp_path) == svgs[:2]
+    assert stats.processes_started == before
+    assert render_svgs(DOTS, cache_dir=tmp_path) == svgs  # the third renders, as it would have anyway
+    assert stats.processes_started == before + 1
+
+
+def test_the_version_is_remembered_next_to_the_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "svg"
+    render._version.cache_clear()
+    before = stats.version_probes
+    version = dot_version(cache)
+    render._version.cache_clear()
+    assert dot_version(cache) == version == dot_version()
+    assert stats.version_probes == before + 2  # the memo file answered the second call
+    assert (tmp_path / "svg.dot-version").read_text("utf-8").endswith("\n" + version)
+
+
+def test_a_changed_binary_is_probed_again(tmp_path: Path) -> None:
+    exe, memo = tmp_path / "tool", tmp_path / "tool.version"
+    exe.write_bytes(b"1")
+    probes: list[str] = []
+
+    def probe(path: str) -> str:
+        probes.append(path)
+        return f"tool {len(probes)}"
+
+    assert stored_version(str(exe), memo, probe) == "tool 1"
+    assert stored_version(str(exe), memo, probe) == "tool 1" and len(probes) == 1
+    exe.write_bytes(b"22")  # an upgrade: another size and mtime
+    assert stored_version(str(exe), memo, probe) == "tool 2"
+    assert stored_version(str(exe), None, probe) == "tool 3"  # no memo file: probed

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from generator import render
 from generator.load import load_corpus
 from generator.model import Answer, Corpus, Loc, Node, Project, Tree
 from generator.sheets import (MARGIN_MM, MAX_SHEETS, MIN_PRINT_PT, connector_name, fit, legend_svg, min_font,
@@ -162,6 +164,21 @@ def test_a_wide_fan_of_answers_continues_on_another_sheet(tmp_path: Path) -> Non
         assert labels.count(f"K05{i:02d} hibakód,") == 1
 
 
+def test_typed_line_breaks_break_the_lines_of_a_sheet(tmp_path: Path) -> None:
+    """A question, an answer and an outcome typed on several lines keep their lines on the printed sheet;
+    typed backslashes stay literal."""
+    nodes = (Node("q", "question", "Első sor\nmásodik sor \\n marad", L,
+                  answers=(Answer("Igen,\nkét sorban", "jo", L), Answer("Nem", "rossz", L))),
+             Node("jo", "outcome", "Kész.\r\nVége.", L, outcome="solved"),
+             Node("rossz", "outcome", "Hívja az ügyfélszolgálatot.", L, outcome="escalate"))
+    tree = Tree("sorok", "Sorok", "", "asp", "q", nodes, L)
+    (sheet,) = plan_sheets(corpus_of(tree), [tree], tmp_path)["sorok"]
+    drawn = texts(sheet.svg)
+    for block in (["Első sor", "második sor \\n marad"], ["Igen,", "két sorban"], ["Kész.", "Vége."]):
+        start = drawn.index(block[0])
+        assert drawn[start:start + len(block)] == block, drawn
+
+
 def test_plans_are_deterministic(tmp_path: Path) -> None:
     tree = big_tree(4)
     first = plan_sheets(corpus_of(tree), [tree], tmp_path / "a")["nagy"]
@@ -235,3 +252,53 @@ def test_nothing_is_left_on_a_sheet_without_a_way_to_it(source: str, tmp_path: P
     for tree in trees:
         for sheet in planned[tree.id]:
             assert orphans(sheet.svg, tree.start) == [], (tree.id, sheet.number)
+
+
+def edited(tree: Tree, text: str) -> Tree:
+    """`tree` with its start node's text changed."""
+    nodes = tuple(dataclasses.replace(n, text=text) if n.id == tree.start else n for n in tree.nodes)
+    return dataclasses.replace(tree, nodes=nodes)
+
+
+def test_a_kept_plan_gives_the_same_sheets_and_starts_no_process(tmp_path: Path) -> None:
+    trees = [big_tree(4), fan_tree()]
+    corpus = corpus_of(*trees)
+    cache = tmp_path / "svg"
+    fresh = plan_sheets(corpus, trees, cache)
+    assert len(list((cache / "plans").glob("*.json"))) == 2
+    before = (render.stats.processes_started, render.stats.version_probes)
+    kept = plan_sheets(corpus, trees, cache)
+    assert (render.stats.processes_started, render.stats.version_probes) == before
+    assert kept == fresh  # every field of every sheet: nodes, DOT, SVG, size, placing, text size
+    assert plan_sheets(corpus, trees, None) == fresh  # and a plan made without any cache is the same
+
+
+def test_an_edit_plans_the_edited_tree_only(tmp_path: Path) -> None:
+    first, second = big_tree(4), fan_tree(8)
+    cache = tmp_path / "svg"
+    plan_sheets(corpus_of(first, second), [first, second], cache)
+    plans = {p.name: p.stat().st_mtime_ns for p in (cache / "plans").iterdir()}
+    changed = edited(second, "Milyen hibaüzenetet lát a képernyőn most?")
+    before = render.stats.graphs_rendered
+    planned = plan_sheets(corpus_of(first, changed), [first, changed], cache)
+    rendered = render.stats.graphs_rendered - before
+    after = {p.name: p.stat().st_mtime_ns for p in (cache / "plans").iterdir()}
+    assert len(after) == len(plans) + 1 and all(after[name] == stamp for name, stamp in plans.items())
+    # Only the edited tree is drawn: as many graphs as planning it alone takes.
+    before = render.stats.graphs_rendered
+    alone = plan_sheets(corpus_of(changed), [changed], None)["legyezo"]
+    assert rendered == render.stats.graphs_rendered - before > 0
+    assert planned["legyezo"] == alone
+    assert "Milyen hibaüzenetet lát a képernyőn most?" in " ".join(texts(planned["legyezo"][0].svg))
+
+
+def test_a_plan_is_made_again_when_a_linked_trees_title_changes(tmp_path: Path) -> None:
+    corpus, _ = load_corpus(str(ROOT / "tests" / "fixtures" / "good"))
+    linking = corpus.tree("belepes")
+    assert linking is not None
+    cache = tmp_path / "svg"
+    titles = {t.id: t.title for t in corpus.trees}
+    plan_sheets(corpus, [linking], cache, titles)
+    renamed = plan_sheets(corpus, [linking], cache, {**titles, "pin": "PIN-kód újra"})["belepes"]
+    assert len(list((cache / "plans").glob("*.json"))) == 2
+    assert any("PIN-kód újra" in " ".join(texts(s.svg)) for s in renamed)
