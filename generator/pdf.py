@@ -14,8 +14,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -576,22 +577,30 @@ def _numerals_part(store: Path, version: str) -> _Part:
     return _Part(key, store / f"numerals-{key}.pdf", lambda: [svg])
 
 
-def _render(parts: Sequence[_Part], exe: str) -> None:
-    """Render parts, as many `rsvg-convert` processes at once as there are cores; a part's page SVGs
-    are made just before it renders, so only a few parts' pages are held at once."""
+def _render(parts: Iterable[_Part], exe: str) -> Iterator[_Part]:
+    """Each part, in order, once its PDF is there: those not kept yet are rendered by as many
+    `rsvg-convert` processes at once as there are cores, while the caller joins the parts yielded
+    before. A part's page SVGs are made just before it renders, so only a few parts' are held."""
     workers = max(1, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        running: set[Future[None]] = set()
+        queue: deque[tuple[_Part, Future[None] | None]] = deque()
         for part in parts:
-            if len(running) >= 2 * workers:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    future.result()
-            pages = part.pages()
-            _count(len(pages))
-            running.add(pool.submit(_convert, exe, pages, part.path, _EPOCH))
-        for future in running:
-            future.result()
+            future = None
+            if not part.path.exists():
+                pages = part.pages()
+                _count(len(pages))
+                future = pool.submit(_convert, exe, pages, part.path, _EPOCH)
+            queue.append((part, future))
+            while len(queue) > 2 * workers:
+                yield _rendered(*queue.popleft())
+        while queue:
+            yield _rendered(*queue.popleft())
+
+
+def _rendered(part: _Part, future: Future[None] | None) -> _Part:
+    if future is not None:
+        future.result()
+    return part
 
 
 def _write_with(path: Path, write: Callable[[BinaryIO], None]) -> None:
@@ -639,11 +648,15 @@ def build_pdfs(corpus: Corpus, trees: Sequence[Tree], sheets: Mapping[str, Seque
         united = not handbook.exists()
         wanted = [parts[t.id] for t in trees
                   if not finals[t.id].exists() or (united and t.id in chapters and not chapters[t.id].exists())]
-        if united and not (head.exists() and tail.exists()):
-            wanted.append(extra)
         numerals = _numerals_part(store, rsvg.version)
-        _render([p for p in wanted + [numerals] * bool(wanted) if not p.path.exists()], rsvg.exe)
+        if wanted or united:
+            for _ in _render([numerals, extra] if united else [numerals], rsvg.exe):  # before anything is joined
+                pass
         marks: dict[str, Mark] = {}
+
+        @functools.cache
+        def font() -> Numerals:  # read once, when first needed
+            return Numerals(numerals.path)
 
         def mark(info: PageInfo) -> Mark | None:
             if info.qr and info.qr not in marks:
@@ -653,23 +666,23 @@ def build_pdfs(corpus: Corpus, trees: Sequence[Tree], sheets: Mapping[str, Seque
         def number(path: Path, reader: PdfReader, pages: range, first: int, count: int, info: PageInfo,
                    title: str, day: dt.date) -> None:
             """Write the PDF of these pages of a part, numbered from `first` of `count`."""
-            document = Document(Numerals(numerals.path), _place, HEAD_PT, _NUMBER_COLOR)
-            for number, index in enumerate(pages, start=first):
-                document.add(reader, index, _page_number(number, count), mark(info))
+            document = Document(font(), _place, HEAD_PT, _NUMBER_COLOR)
+            for page, index in enumerate(pages, start=first):
+                document.add(reader, index, _page_number(page, count), mark(info))
             _write_with(path, lambda out: document.write(out, title, day))
 
         day = max((t.reviewed for t in trees if t.reviewed), default=_EPOCH)
-        assets = {}
-        for tree in trees:  # each part read once, for the tree's PDF and its chapter
-            final, chapter = finals[tree.id], chapters.get(tree.id)
-            if not final.exists() or (united and chapter is not None and not chapter.exists()):
-                reader, info = PdfReader(parts[tree.id].path), facts.trees[tree.id]
-                if not final.exists():
-                    count = len(reader.pages)
-                    number(final, reader, range(count), 1, count, info, tree.title, _day(tree))
-                if united and chapter is not None and not chapter.exists():
-                    number(chapter, reader, range(len(sheets[tree.id])), firsts[tree.id], total, info, tree.title, day)
-            assets[tree_pdf_path(tree.id)] = final.read_bytes()
+        by_part = {parts[t.id].path: t for t in trees}
+        for part in _render(wanted, rsvg.exe):  # each part read once, for its tree's PDF and its chapter
+            tree = by_part[part.path]
+            final, chapter, info = finals[tree.id], chapters.get(tree.id), facts.trees[tree.id]
+            reader = PdfReader(part.path)
+            if not final.exists():
+                count = len(reader.pages)
+                number(final, reader, range(count), 1, count, info, tree.title, _day(tree))
+            if united and chapter is not None and not chapter.exists():
+                number(chapter, reader, range(len(sheets[tree.id])), firsts[tree.id], total, info, tree.title, day)
+        assets = {tree_pdf_path(t.id): finals[t.id].read_bytes() for t in trees}
         if united:
             if not (head.exists() and tail.exists()):
                 own, title = PdfReader(extra.path), f"{facts.site_name}: kézikönyv"
