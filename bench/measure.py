@@ -31,7 +31,7 @@ class Run:
 
     seconds: float
     peak_mb: float
-    cpu: float  # user + system seconds of the build and the processes it waited for (dot, rsvg-convert)
+    cpu: float  # user + system seconds of the build and the processes it waited for (dot)
     dot_calls: list[list[str]]  # argument lists of every `dot` the shim saw
     stats: dict[str, int] = field(default_factory=dict)  # generator.render.stats of the child
 

@@ -1,5 +1,5 @@
 """Print and PDF cost: per tree, the time to split it into A4 sheets (Graphviz renders, cold cache)
-and to render its pages and join its PDF (rsvg-convert, pypdf), with sheet, page and byte counts;
+and to draw its pages into its PDF (generator.pdfwrite), with sheet, page and byte counts;
 then the whole print step of the site (every plan, page and PDF, the handbook included) from cold
 caches, with nothing changed (what a rebuild pays), and after editing one node's text.
 
@@ -29,21 +29,21 @@ SITE = ("https://intranet.example/hiba", "Mérés")
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and the processes it ran (dot, rsvg-convert)."""
+    """CPU seconds of this process and the processes it ran (dot)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _counts() -> tuple[float, float, int, int, int, int]:
-    """Now, CPU time, dot processes and graphs, rsvg-convert processes and pages."""
+    """Now, CPU time, dot processes and graphs, PDF documents and pages drawn."""
     return (time.perf_counter(), _cpu(), render.stats.processes_started, render.stats.graphs_rendered,
-            pdf.stats.processes_started, pdf.stats.pages_rendered)
+            pdf.stats.documents_written, pdf.stats.pages_rendered)
 
 
 def _since(start: tuple[float, float, int, int, int, int]) -> str:
     now = _counts()
     return (f"{now[0] - start[0]:.2f} s ({now[1] - start[1]:.2f} s CPU), {now[2] - start[2]} dot processes "
-            f"({now[3] - start[3]} graphs), {now[4] - start[4]} rsvg-convert processes ({now[5] - start[5]} pages)")
+            f"({now[3] - start[3]} graphs), {now[4] - start[4]} PDFs drawn ({now[5] - start[5]} pages)")
 
 
 def _edited(corpus: Corpus, tree: Tree) -> tuple[Corpus, list[Tree]]:

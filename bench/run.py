@@ -402,8 +402,8 @@ def main(argv: list[str] | None = None) -> int:
         except (RuntimeError, OSError) as exc:
             serve_note = f"serve latency not measured: {exc}"
     printing = "" if args.quick or args.no_print_bench else print_bench()
-    lines = [table(results), "", "Times are wall seconds, CPU seconds (user + system of the build and of the dot and "
-             "rsvg-convert processes it ran) in brackets; ratios likewise. dot: Graphviz processes the shim saw.", ""]
+    lines = [table(results), "", "Times are wall seconds, CPU seconds (user + system of the build and of the dot "
+             "processes it ran) in brackets; ratios likewise. dot: Graphviz processes the shim saw.", ""]
     lines += [f"- {r.size}: {note}" for r in results for note in r.notes]
     lines += [f"- {r.size}: HTML differs from the floor's in {', '.join(r.differing[:5])}" for r in results if r.differing]
     for run in serves:

@@ -1,22 +1,19 @@
 """Printed pages: what every A4 page carries (title, review date, address, QR code, page number),
 and the PDFs: one per tree (its sheets, then its steps as text) and the handbook (every flowchart
-and the code index). Pages are drawn as SVG and turned into PDF by `rsvg-convert`, which keeps text
-as real, searchable text with embedded fonts; PDFs are cached by content like the SVGs."""
+and the code index). Pages are laid out as SVG and drawn into PDF by our own writer (`pdfsvg`,
+`pdfwrite`), which keeps text as real, searchable text in embedded fonts; PDFs are cached by content
+like the SVGs."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import html
+import io
 import os
 import re
-import shutil
-import subprocess
 import tempfile
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,7 +21,6 @@ from typing import BinaryIO
 from urllib.parse import quote
 
 import segno
-from pypdf import PdfReader
 
 from .codes import normalise
 from .draw import FONT
@@ -33,8 +29,9 @@ from .model import Corpus, Node, Tree
 from .pages.code_pages import code_sort_key, handlers_by_code
 from .pages.links import CODE_INDEX_SRC, relative, src_to_url, tree_src
 from .pages.tree_page import KIND_LABELS, OUTCOME_LABELS, cite, format_date
-from .pdfjoin import NUMERALS, Document, Mark, Numerals, Place
-from .render import RenderError, source_digest, stored_version, write_text
+from .pdfsvg import svg_page
+from .pdfwrite import Document, Page
+from .render import source_digest, write_text
 from .sheets import (CAPTION_PT, MARGIN_MM, MM, PAGE_MM, PagePrint, Sheet, front_matter, legend_svg, plan_sheets,
                      sheets_html, text_width)
 from .text import lines, rich
@@ -52,8 +49,7 @@ __all__ = [
     "PrintedSite",
     "print_site",
     "page_address",
-    "RSVG_HINT",
-    "PDFUNITE_HINT",
+    "write_pdf",
     "css_string",
     "qr_svg",
     "margin_css",
@@ -67,8 +63,6 @@ __all__ = [
     "site_pdfs",
 ]
 
-RSVG_HINT = ("'rsvg-convert' not found: install it with `sudo apt-get install librsvg2-bin` (Debian/Ubuntu), "
-             "it makes the PDFs")
 HEAD_PT = 9.0  # header and footer text
 ADDRESS_PT = 8.0
 QR_MM = 14.0
@@ -314,15 +308,9 @@ def _qr_box(width: float, height: float) -> tuple[float, float, float]:
     return width - MARGIN_MM[1] * MM - side, height - MARGIN_MM[2] * MM + 2 * MM, side
 
 
-def _place(width: float, height: float) -> Place:
-    """Where the number and the QR code go on a page joined from parts (as `finish_pages` puts them)."""
-    return Place(*_number_place(width, height), *_qr_box(width, height))
-
-
-def finish_pages(bodies: Sequence[tuple[PageBody, PageInfo]], numbered: bool = True) -> list[str]:
-    """Whole A4 page SVGs: each body with its header (title, review date), footer (address, page
-    number of the whole) and QR code. Without `numbered`, the page number is left out: the pages are
-    numbered when joined into a document (`pdfjoin.join`), so they can go into more than one."""
+def finish_pages(bodies: Sequence[tuple[PageBody, PageInfo]]) -> list[str]:
+    """Whole A4 page SVGs: each body with its header (title, review date) and footer (address, page
+    number of the whole); the QR code is added as the page is drawn (`write_pdf`), once per document."""
     total = len(bodies)
     pages = []
     for number, (body, info) in enumerate(bodies, start=1):
@@ -334,12 +322,8 @@ def finish_pages(bodies: Sequence[tuple[PageBody, PageInfo]], numbered: bool = T
             _text(left, top_base, info.title, HEAD_PT, bold=True),
             _text(right, top_base, f"Utoljára átnézve: {info.reviewed}", HEAD_PT, anchor="end"),
             _text(left, bottom_top + 4 * MM + ADDRESS_PT, info.address, ADDRESS_PT, fill="#334155"),
+            _text(*_number_place(w, h), _page_number(number, total), HEAD_PT, anchor="middle"),
         ]
-        if numbered:
-            furniture.append(_text(*_number_place(w, h), _page_number(number, total), HEAD_PT, anchor="middle"))
-        if info.qr:
-            x, y, side = _qr_box(w, h)
-            furniture.append(_nest(info.qr, x, y, side, side))
         pages.append(f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
                      f'width="{w / MM:.3f}mm" height="{h / MM:.3f}mm" viewBox="0 0 {w:.3f} {h:.3f}">'
                      f'<rect width="{w:.3f}" height="{h:.3f}" fill="#fff"/>{"".join(furniture)}{body.content}</svg>')
@@ -350,86 +334,66 @@ def _page_number(number: int, total: int) -> str:
     return f"{number}. oldal / {total}"
 
 
-@dataclass(frozen=True)
-class _Rsvg:
-    """The `rsvg-convert` on PATH and its version."""
-
-    exe: str
-    version: str
-
-
-def _rsvg(cache_dir: Path | None = None) -> _Rsvg:
-    """`rsvg-convert` and its version, remembered in `<cache_dir>.rsvg-version` under the binary's path,
-    size and mtime, so a build with every PDF cached starts no process (as render.py does for `dot`)."""
-    exe = shutil.which("rsvg-convert")
-    if exe is None:
-        raise RenderError(RSVG_HINT)
-    memo = cache_dir.with_name(cache_dir.name + ".rsvg-version") if cache_dir is not None else None
-    return _Rsvg(exe, stored_version(exe, memo, _rsvg_version))
-
-
 @dataclass
 class Stats:
-    """Counters for tests and benchmarks: `rsvg-convert` processes started (version probes included)
-    and the pages they rendered."""
+    """Counters for tests and benchmarks: PDF documents written and the pages drawn into them."""
 
-    processes_started: int = 0
+    documents_written: int = 0
     pages_rendered: int = 0
 
 
 stats = Stats()
 
 
-@functools.lru_cache(maxsize=None)
-def _rsvg_version(exe: str) -> str:
-    stats.processes_started += 1
-    done = subprocess.run([exe, "--version"], capture_output=True, timeout=30, check=False)
-    return done.stdout.decode("utf-8", "replace").strip()
+_QR_SIZE = re.compile(r'viewBox="0 0 (\d+) \1"')
+_QR_RUN = re.compile(r"M(\d+) (\d+)h(\d+)v1h-\d+z")
 
 
-def _count(pages: int) -> None:
-    stats.processes_started += 1
-    stats.pages_rendered += pages
+def _draw_qr(form: Page, qr: str) -> None:
+    """A QR code made by `qr_svg` filling `form`: a white square, then each run of dark modules as a
+    rectangle (what `pdfsvg` would draw of it, without parsing its path data)."""
+    found = _QR_SIZE.search(qr)
+    if found is None:
+        raise ValueError("not a QR code of qr_svg")
+    size = int(found.group(1))
+    scale = form.width / size
+    form.transform(scale, 0, 0, scale, 0, 0)
+    form.fill_color((1.0, 1.0, 1.0))
+    form.rect(0, 0, size, size)
+    form.paint(fill=True, stroke=False)
+    form.fill_color((0.0, 0.0, 0.0))
+    form.path(" ".join(f"{x} {y} {w} 1 re" for x, y, w in _QR_RUN.findall(qr)))
+    form.paint(fill=True, stroke=False)
 
 
-def _epoch(day: dt.date) -> int:
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+def _qr_form(page: Page, qr: str) -> None:
+    """A page's QR code in its bottom right corner, stored once per document (`Page.form`)."""
+    x, y, side = _qr_box(page.width, page.height)
+    page.save()
+    page.transform(1, 0, 0, 1, x, y)
+    page.form("qr-" + _digest(qr), side, side, lambda form: _draw_qr(form, qr))
+    page.restore()
 
 
-def _convert(exe: str, pages: Sequence[str], out: Path, day: dt.date) -> None:
-    """Render page SVGs into one PDF at `out` (written atomically), dated `day` so that equal input
-    gives equal bytes. Counted in `stats` by the caller (this runs in worker threads)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, made = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with tempfile.TemporaryDirectory(prefix="fa-pdf-") as tmp:
-            files = []
-            for number, page in enumerate(pages, start=1):
-                path = Path(tmp) / f"oldal-{number:04d}.svg"
-                path.write_text(page, encoding="utf-8")
-                files.append(str(path))
-            done = subprocess.run([exe, "-f", "pdf", "-o", made, *files], capture_output=True, timeout=300,
-                                  check=False, env={**os.environ, "SOURCE_DATE_EPOCH": str(_epoch(day))})
-        if done.returncode != 0 or not os.path.getsize(made):
-            raise RenderError(f"rsvg-convert failed (exit {done.returncode}): "
-                              + done.stderr.decode("utf-8", "replace").strip())
-        os.replace(made, out)
-    finally:
-        Path(made).unlink(missing_ok=True)
+def write_pdf(bodies: Sequence[tuple[PageBody, PageInfo]], title: str, day: dt.date, out: BinaryIO) -> None:
+    """One PDF of these page bodies, each with its furniture (`finish_pages`) and QR code, numbered
+    as pages of this document and dated `day`, so that equal input gives equal bytes."""
+    document = Document(title, day)
+    for svg, (_, info) in zip(finish_pages(bodies), bodies):
+        page = svg_page(svg)
+        if info.qr:
+            _qr_form(page, info.qr)
+        document.add(page)
+    stats.documents_written += 1
+    stats.pages_rendered += len(bodies)
+    document.write(out)
 
 
-def to_pdf(pages: Sequence[str], day: dt.date, cache_dir: Path | None) -> bytes:
-    """One PDF of the page SVGs, dated `day` (so equal input gives equal bytes), cached in `cache_dir`."""
-    rsvg = _rsvg(cache_dir)
-    key = hashlib.sha256("\0".join([rsvg.version, day.isoformat(), *pages]).encode("utf-8")).hexdigest()
-    if cache_dir is not None and (cache_dir / f"{key}.pdf").exists():
-        return (cache_dir / f"{key}.pdf").read_bytes()
-    with tempfile.TemporaryDirectory(prefix="fa-pdf-") as tmp:
-        out = (cache_dir or Path(tmp)) / f"{key}.pdf"
-        _count(len(pages))
-        _convert(rsvg.exe, pages, out, day)
-        return out.read_bytes()
+def to_pdf(bodies: Sequence[tuple[PageBody, PageInfo]], title: str, day: dt.date) -> bytes:
+    """`write_pdf` into bytes."""
+    out = io.BytesIO()
+    write_pdf(bodies, title, day, out)
+    return out.getvalue()
 
 
 def _node_blocks(corpus: Corpus, tree: Tree, node: Node) -> list[Block]:
@@ -508,19 +472,6 @@ class PrintSet:
     site_name: str
 
 
-_NUMBER_COLOR = (15 / 255, 23 / 255, 42 / 255)  # #0f172a, as the rest of the page furniture
-
-
-@dataclass(frozen=True)
-class _Part:
-    """Pages rendered once into a PDF of their own, `path`, named by `key` (a digest of all they
-    show), unnumbered; `pages` makes their SVGs, called only when the part must be rendered."""
-
-    key: str
-    path: Path
-    pages: Callable[[], list[str]]
-
-
 def _digest(*texts: str) -> str:
     digest = hashlib.sha256()
     for text in texts:
@@ -530,81 +481,21 @@ def _digest(*texts: str) -> str:
 
 def _text_inputs(corpus: Corpus, tree: Tree) -> str:
     """Everything `tree_blocks` reads, as text: the tree, where each of its `next`s leads (other trees'
-    titles and node texts) and the sources it cites. It names a tree's cached PDF pages, so that they
+    titles and node texts) and the sources it cites. It names a tree's cached PDF, so that its pages
     need not be laid out to learn whether they changed: keep it in step with `tree_blocks`."""
     targets = [a.next for n in tree.nodes for a in n.answers] + [n.next for n in tree.nodes if n.next]
     return repr((tree, [_target_text(corpus, tree, t) for t in targets],
                  [cite(corpus, ref) for n in tree.nodes for ref in n.sources]))
 
 
-def _tree_part(corpus: Corpus, tree: Tree, sheets: Sequence[Sheet], info: PageInfo, store: Path,
-               version: str) -> _Part:
-    """A tree's pages: its sheets, then its steps as text."""
-    bare = _bare(info)
-    key = _digest(source_digest(), version, "tree", _text_inputs(corpus, tree), repr(bare), *_sheet_digests(sheets))
-
-    def pages() -> list[str]:
-        bodies = [(sheet_page(s), bare) for s in sheets] + [(b, bare) for b in text_pages(tree_blocks(corpus, tree))]
-        return finish_pages(bodies, numbered=False)
-
-    return _Part(key, store / f"part-{key}.pdf", pages)
-
-
-def _handbook_part(corpus: Corpus, trees: Sequence[Tree], sheets: Mapping[str, Sequence[Sheet]], facts: PrintSet,
-                   store: Path, version: str) -> tuple[_Part, int, int]:
-    """The handbook's own pages, its contents (the page each chapter starts on) and the code index;
-    how many of them are contents, and how many there are."""
-    index = text_pages(code_index_blocks(corpus))
-    chapters = [(t.title, len(sheets[t.id])) for t in trees] + [("Hibakódok", len(index))]
-    start = 1 + len(text_pages(_contents_blocks(facts.site_name, chapters, 0)))
-    contents = text_pages(_contents_blocks(facts.site_name, chapters, start))
-    info = PageInfo(facts.site_name, _latest(trees), facts.index.address)
-    svgs = finish_pages([(b, info) for b in contents] + [(b, _bare(facts.index)) for b in index], numbered=False)
-    key = _digest(source_digest(), version, "handbook", *svgs)
-    return _Part(key, store / f"part-{key}.pdf", lambda: svgs), len(contents), len(svgs)
-
-
 def _bare(info: PageInfo) -> PageInfo:
-    """A page's facts without its QR code, which is added as pages are joined (once per document)."""
+    """A page's facts without its QR code, which `write_pdf` adds once per document."""
     return PageInfo(info.title, info.reviewed, info.address)
-
-
-def _numerals_part(store: Path, version: str) -> _Part:
-    """One line of every character of a page number, for the font numbers are set in."""
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="20pt" viewBox="0 0 200 20">'
-           f'{_text(0, 15, NUMERALS, HEAD_PT)}</svg>')
-    key = _digest(version, svg)
-    return _Part(key, store / f"numerals-{key}.pdf", lambda: [svg])
-
-
-def _render(parts: Iterable[_Part], exe: str) -> Iterator[_Part]:
-    """Each part, in order, once its PDF is there: those not kept yet are rendered by as many
-    `rsvg-convert` processes at once as there are cores, while the caller joins the parts yielded
-    before. A part's page SVGs are made just before it renders, so only a few parts' are held."""
-    workers = max(1, os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        queue: deque[tuple[_Part, Future[None] | None]] = deque()
-        for part in parts:
-            future = None
-            if not part.path.exists():
-                pages = part.pages()
-                _count(len(pages))
-                future = pool.submit(_convert, exe, pages, part.path, _EPOCH)
-            queue.append((part, future))
-            while len(queue) > 2 * workers:
-                yield _rendered(*queue.popleft())
-        while queue:
-            yield _rendered(*queue.popleft())
-
-
-def _rendered(part: _Part, future: Future[None] | None) -> _Part:
-    if future is not None:
-        future.result()
-    return part
 
 
 def _write_with(path: Path, write: Callable[[BinaryIO], None]) -> None:
     """Write a file atomically with `write`: into a temporary file in the same folder, then os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
@@ -615,129 +506,56 @@ def _write_with(path: Path, write: Callable[[BinaryIO], None]) -> None:
         raise
 
 
+def _tree_bodies(corpus: Corpus, tree: Tree, sheets: Sequence[Sheet], info: PageInfo) -> list[tuple[PageBody, PageInfo]]:
+    """A tree's PDF pages: its sheets, then its steps as text."""
+    return [(sheet_page(s), info) for s in sheets] + [(b, info) for b in text_pages(tree_blocks(corpus, tree))]
+
+
+def _handbook_bodies(corpus: Corpus, trees: Sequence[Tree], sheets: Mapping[str, Sequence[Sheet]],
+                     facts: PrintSet) -> list[tuple[PageBody, PageInfo]]:
+    """The handbook's pages: contents (the page each chapter starts on), every tree's sheets, the code index."""
+    index = text_pages(code_index_blocks(corpus))
+    chapters = [(t.title, len(sheets[t.id])) for t in trees] + [("Hibakódok", len(index))]
+    start = 1 + len(text_pages(_contents_blocks(facts.site_name, chapters, 0)))
+    info = PageInfo(facts.site_name, _latest(trees), facts.index.address, facts.index.qr)
+    return ([(b, info) for b in text_pages(_contents_blocks(facts.site_name, chapters, start))]
+            + [(sheet_page(s), facts.trees[t.id]) for t in trees for s in sheets[t.id]]
+            + [(b, facts.index) for b in index])
+
+
 def build_pdfs(corpus: Corpus, trees: Sequence[Tree], sheets: Mapping[str, Sequence[Sheet]], facts: PrintSet,
                cache_dir: Path | None) -> dict[str, bytes]:
     """Every PDF of the site by path: `pdf/<tree-id>.pdf` (sheets, then the steps) and HANDBOOK_PATH
-    (contents, every tree's sheets, the code index).
-
-    Each tree's pages are rendered once, without page numbers, into a part kept in `cache_dir` under
-    a digest of everything they show. Its PDF is joined from the part and numbered (`pdfjoin`), and
-    so is its chapter of the handbook (its sheets, numbered as handbook pages); the chapters are put
-    together by poppler's `pdfunite`. All of these are kept too: a build where nothing changed
-    renders nothing and starts no process, and an edit renders the edited tree's part only and joins
-    its PDF and its chapter (every chapter when the handbook's page count changes)."""
-    rsvg = _rsvg(cache_dir)
+    (contents, every tree's sheets, the code index). Each is kept in `cache_dir` under a digest of all
+    it shows, so a build where nothing changed draws nothing, and an edit draws the edited tree's PDF
+    and the handbook."""
     with tempfile.TemporaryDirectory(prefix="fa-pdf-") as tmp:
         store = cache_dir if cache_dir is not None else Path(tmp)
-        store.mkdir(parents=True, exist_ok=True)
-        parts = {t.id: _tree_part(corpus, t, sheets[t.id], facts.trees[t.id], store, rsvg.version) for t in trees}
-        extra, contents, own_pages = _handbook_part(corpus, trees, sheets, facts, store, rsvg.version)
-        total = own_pages + sum(len(sheets[t.id]) for t in trees)
-        finals = {t.id: store / "tree-{}.pdf".format(_digest(source_digest(), parts[t.id].key, t.title, str(_day(t)),
-                                                             facts.trees[t.id].qr or "")) for t in trees}
-        firsts, first = {}, contents + 1
+        drawn = {id(s): _sheet_digests([s])[0] for t in trees for s in sheets[t.id]}  # each sheet hashed once
+        assets = {}
         for tree in trees:
-            firsts[tree.id], first = first, first + len(sheets[tree.id])
-        chapters = {t.id: store / "chapter-{}.pdf".format(_digest(source_digest(), parts[t.id].key, str(firsts[t.id]),
-                                                                  str(total), facts.trees[t.id].qr or ""))
-                    for t in trees if sheets[t.id]}
-        head, tail = (store / "chapter-{}.pdf".format(_digest(source_digest(), extra.key, end, str(total),
-                                                              facts.index.qr or "")) for end in ("head", "tail"))
-        listed = [head, *chapters.values(), tail]
-        handbook = store / "handbook-{}.pdf".format(_digest(*(p.name for p in listed)))
-        united = not handbook.exists()
-        wanted = [parts[t.id] for t in trees
-                  if not finals[t.id].exists() or (united and t.id in chapters and not chapters[t.id].exists())]
-        numerals = _numerals_part(store, rsvg.version)
-        if wanted or united:
-            for _ in _render([numerals, extra] if united else [numerals], rsvg.exe):  # before anything is joined
-                pass
-        marks: dict[str, Mark] = {}
-
-        @functools.cache
-        def font() -> Numerals:  # read once, when first needed
-            return Numerals(numerals.path)
-
-        def mark(info: PageInfo) -> Mark | None:
-            if info.qr and info.qr not in marks:
-                marks[info.qr] = _qr_mark(info.qr)
-            return marks[info.qr] if info.qr else None
-
-        def number(path: Path, reader: PdfReader, pages: range, first: int, count: int, info: PageInfo,
-                   title: str, day: dt.date) -> None:
-            """Write the PDF of these pages of a part, numbered from `first` of `count`."""
-            document = Document(font(), _place, HEAD_PT, _NUMBER_COLOR)
-            for page, index in enumerate(pages, start=first):
-                document.add(reader, index, _page_number(page, count), mark(info))
-            _write_with(path, lambda out: document.write(out, title, day))
-
+            info = facts.trees[tree.id]
+            key = _digest(source_digest(), "tree", _text_inputs(corpus, tree), repr(info), str(_day(tree)),
+                          *(drawn[id(s)] for s in sheets[tree.id]))
+            path = store / f"tree-{key}.pdf"
+            if not path.exists():
+                bodies = _tree_bodies(corpus, tree, sheets[tree.id], info)
+                _write_with(path, lambda out: write_pdf(bodies, tree.title, _day(tree), out))
+            assets[tree_pdf_path(tree.id)] = path.read_bytes()
         day = max((t.reviewed for t in trees if t.reviewed), default=_EPOCH)
-        by_part = {parts[t.id].path: t for t in trees}
-        for part in _render(wanted, rsvg.exe):  # each part read once, for its tree's PDF and its chapter
-            tree = by_part[part.path]
-            final, chapter, info = finals[tree.id], chapters.get(tree.id), facts.trees[tree.id]
-            reader = PdfReader(part.path)
-            if not final.exists():
-                count = len(reader.pages)
-                number(final, reader, range(count), 1, count, info, tree.title, _day(tree))
-            if united and chapter is not None and not chapter.exists():
-                number(chapter, reader, range(len(sheets[tree.id])), firsts[tree.id], total, info, tree.title, day)
-        assets = {tree_pdf_path(t.id): finals[t.id].read_bytes() for t in trees}
-        if united:
-            if not (head.exists() and tail.exists()):
-                own, title = PdfReader(extra.path), f"{facts.site_name}: kézikönyv"
-                number(head, own, range(contents), 1, total, facts.index, title, day)
-                number(tail, own, range(contents, own_pages), total - own_pages + contents + 1, total, facts.index,
-                       title, day)
-            _unite(listed, handbook)
-            for old in [*store.glob("handbook-*.pdf"), *store.glob("chapter-*.pdf")]:
-                if old != handbook and old not in listed:  # only the latest: they add up to all the sheets
+        key = _digest(source_digest(), "handbook", repr(facts.index), facts.site_name, str(day),
+                      repr(code_index_blocks(corpus)),
+                      *(f"{t.title}\0{facts.trees[t.id]!r}\0" + "\0".join(drawn[id(s)] for s in sheets[t.id])
+                        for t in trees))
+        handbook = store / f"handbook-{key}.pdf"
+        if not handbook.exists():
+            bodies = _handbook_bodies(corpus, trees, sheets, facts)
+            _write_with(handbook, lambda out: write_pdf(bodies, f"{facts.site_name}: kézikönyv", day, out))
+            for old in store.glob("handbook-*.pdf"):
+                if old != handbook:  # only the latest: each holds every sheet of the site
                     old.unlink(missing_ok=True)
         assets[HANDBOOK_PATH] = handbook.read_bytes()
     return assets
-
-
-PDFUNITE_HINT = ("'pdfunite' not found: install it with `sudo apt-get install poppler-utils` (Debian/Ubuntu), "
-                 "it puts the handbook together")
-_TRAILER = re.compile(rb"trailer\s*<<(.*)>>\s*startxref\s*(\d+)\s*%%EOF\s*$", re.S)
-
-
-def _unite(chapters: Sequence[Path], out: Path) -> None:
-    """Put PDFs together into `out` (written atomically) with poppler's `pdfunite`, which copies the
-    pages without holding them all in memory. pdfunite draws the file identifier (/ID) from the
-    clock: the trailer is written anew with one made of the files' names (digests of their content),
-    so equal input gives equal bytes."""
-    exe = shutil.which("pdfunite")
-    if exe is None:
-        raise RenderError(PDFUNITE_HINT)
-    fd, made = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        stats.processes_started += 1
-        done = subprocess.run([exe, *map(str, chapters), made], capture_output=True, timeout=600, check=False)
-        if done.returncode != 0:
-            raise RenderError(f"pdfunite failed (exit {done.returncode}): " + done.stderr.decode("utf-8", "replace").strip())
-        with open(made, "r+b") as pdf:
-            pdf.seek(max(0, os.path.getsize(made) - 4096))
-            at = pdf.tell()
-            end = pdf.read()
-            start = end.rfind(b"trailer")
-            found = _TRAILER.match(end, start) if start >= 0 else None
-            size, root = (re.search(rb"/Size (\d+)", found.group(1)),
-                          re.findall(rb"/Root (\d+) (\d+) R", found.group(1))) if found else (None, [])
-            if found is None or size is None or not root:
-                raise RenderError("pdfunite wrote a PDF without the trailer expected")
-            pdf.seek(int(found.group(2)))
-            table = re.match(rb"xref\s+0\s+(\d+)", pdf.read(64))  # /Size: the table's entries (pdfunite counts fewer)
-            entries = max(int(size.group(1)), int(table.group(1)) if table else 0)
-            ident = _digest(*(path.name for path in chapters))[:32].encode()
-            pdf.seek(at + start)
-            pdf.truncate()
-            pdf.write(b"trailer\n<< /Size %d /Root %s %s R /ID [<%s> <%s>] >>\nstartxref\n%s\n%%%%EOF\n"
-                      % (entries, *root[-1], ident, ident, found.group(2)))
-        os.replace(made, out)
-    finally:
-        Path(made).unlink(missing_ok=True)
 
 
 def _day(tree: Tree) -> dt.date:
@@ -809,20 +627,6 @@ def _qr(address: str, store: Path | None) -> str:
         return svg
 
 
-_QR_SIZE = re.compile(r'viewBox="0 0 (\d+) \1"')
-_QR_RUN = re.compile(r"M(\d+) (\d+)h(\d+)v1h-\d+z")
-
-
-def _qr_mark(svg: str) -> Mark:
-    """A QR code made by `qr_svg` as PDF path operators: white square, then each dark run of modules."""
-    found = _QR_SIZE.search(svg)
-    if found is None:
-        raise ValueError("not a QR code of qr_svg")
-    size = int(found.group(1))
-    runs = " ".join(f"{x} {size - 1 - int(y)} {w} 1 re" for x, y, w in _QR_RUN.findall(svg))
-    return Mark(f"1 g 0 0 {size} {size} re f 0 g {runs} f", size)
-
-
 def _sheet_digests(sheets: Sequence[Sheet]) -> list[str]:
     """What names a tree's drawn sheets: number, count and a digest of each drawing."""
     return [f"{s.number}/{s.count} {hashlib.sha256(s.svg.encode('utf-8')).hexdigest()}" for s in sheets]
@@ -876,7 +680,7 @@ def _print_cache(cache_dir: Path | None) -> Path | None:
 def print_site(corpus: Corpus, trees: Sequence[Tree], cache_dir: Path | None, site_url: str = "",
                site_name: str = "", pdfs: bool = True) -> PrintedSite:
     """Split every tree into sheets, and make what its page adds for print and, with `pdfs`, every PDF.
-    With `pdfs=False` nothing is rendered by rsvg-convert and `assets` is empty (the pages still link
+    With `pdfs=False` no PDF is drawn and `assets` is empty (the pages still link
     the PDFs): `site_pdfs` makes them later, e.g. after `mkdocs serve` has shown the pages."""
     sheets = plan_sheets(corpus, trees, cache_dir)
     facts = _facts(trees, site_url, site_name, _print_cache(cache_dir))

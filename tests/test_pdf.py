@@ -1,4 +1,4 @@
-"""Tests of generator.pdf: printed page furniture and PDFs made with the real rsvg-convert, read with poppler."""
+"""Tests of generator.pdf: printed page furniture and the PDFs drawn from it, read with poppler."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from generator import render
 from generator.load import load_corpus
 from generator.model import Corpus, Tree
-from generator.pdf import (HANDBOOK_PATH, Block, PageInfo, css_string, finish_pages, html_blocks, margin_css,
+from generator.pdf import (HANDBOOK_PATH, Block, PageInfo, css_string, html_blocks, margin_css,
                            page_address, print_site, qr_svg, site_pdfs, stats, text_pages, to_pdf, tree_pdf_path)
 from generator.sheets import MARGIN_MM, MIN_PRINT_PT, MM, text_width
 
@@ -127,22 +127,18 @@ def test_html_blocks_keep_br_and_preformatted_lines() -> None:
     assert [b.indent for b in blocks] == [0, 8, 8, 0]
 
 
-def test_to_pdf_keeps_text_embeds_fonts_is_repeatable_and_cached(tmp_path: Path) -> None:
+def test_to_pdf_keeps_text_embeds_fonts_and_is_repeatable(tmp_path: Path) -> None:
     info = PageInfo("Próba fa", "2026. november 1.", "Teszt › fak/proba.html")
-    pages = finish_pages([(b, info) for b in text_pages([Block("Árvíztűrő tükörfúrógép", 12)])])
+    bodies = [(b, info) for b in text_pages([Block("Árvíztűrő tükörfúrógép", 12)])]
     day = dt.date(2026, 11, 1)
-    first = to_pdf(pages, day, None)
-    assert to_pdf(pages, day, None) == first
+    first = to_pdf(bodies, "Próba fa", day)
+    assert to_pdf(bodies, "Próba fa", day) == first
     (page,) = pdf_pages(first, tmp_path)
     assert is_a4(page[0], page[1])
     words = [w[4] for w in page[2]]
     assert "Árvíztűrő" in words and "Próba" in words and "1." in words and "oldal" in words
     assert fonts(first, tmp_path) and all(row[-5] == "yes" for row in fonts(first, tmp_path))  # emb
-    cache = tmp_path / "cache"
-    assert to_pdf(pages, day, cache) == first
-    (stored,) = cache.glob("*.pdf")
-    stored.write_bytes(b"%PDF-cached")
-    assert to_pdf(pages, day, cache) == b"%PDF-cached"
+    assert to_pdf(bodies, "Próba fa", dt.date(2026, 11, 2)) != first  # the date is in the document
 
 
 @pytest.fixture(scope="module")
@@ -237,16 +233,15 @@ def test_pages_are_rendered_once_and_a_rebuild_renders_nothing(tmp_path: Path) -
     tree_pages = sum(len(pdf_pages(first.assets[tree_pdf_path(t.id)], tmp_path)) for t in trees)
     handbook = pdf_pages(first.assets[HANDBOOK_PATH], tmp_path)
     sheets = sum(first.pages[t.id].sheets_html.count('class="fa-sheet ') for t in trees)
-    # Each tree's pages once (its sheets go into the handbook too), the handbook's own pages
-    # (contents, code index), and one line of the characters of page numbers.
-    assert rendered == tree_pages + len(handbook) - sheets + 1
-    counts = (stats.processes_started, render.stats.processes_started, render.stats.version_probes)
+    # Each tree's pages, and the handbook's (its sheets drawn again: drawing costs less than keeping them).
+    assert sheets and rendered == tree_pages + len(handbook)
+    counts = (stats.pages_rendered, render.stats.processes_started, render.stats.version_probes)
     again = print_site(corpus, trees, cache, URL, NAME)
-    assert (stats.processes_started, render.stats.processes_started, render.stats.version_probes) == counts
+    assert (stats.pages_rendered, render.stats.processes_started, render.stats.version_probes) == counts
     assert again == first  # the same pages and the same PDF bytes
 
 
-def test_an_edit_renders_only_the_edited_trees_pages(tmp_path: Path) -> None:
+def test_an_edit_draws_only_the_edited_trees_pdf(tmp_path: Path) -> None:
     corpus, _ = load_corpus(str(GOOD))
     cache = tmp_path / "svg"
     first = print_site(corpus, list(corpus.trees), cache, URL, NAME)
@@ -291,9 +286,9 @@ def test_pdfs_can_be_made_after_the_pages(tmp_path: Path) -> None:
     corpus, _ = load_corpus(str(GOOD))
     trees = list(corpus.trees)
     cache = tmp_path / "svg"
-    before = stats.processes_started
+    before = stats.pages_rendered
     pages_only = print_site(corpus, trees, cache, URL, NAME, pdfs=False)
-    assert pages_only.assets == {} and stats.processes_started == before
+    assert pages_only.assets == {} and stats.pages_rendered == before
     dots = render.stats.processes_started
     later = site_pdfs(corpus, trees, cache, URL, NAME)
     assert render.stats.processes_started == dots  # the sheets were planned already
