@@ -1,7 +1,9 @@
 """Where a build's time goes: one build under cProfile, summed into our phases and MkDocs' own.
 
 Profiling slows Python down (about 1.5-2×) and not Graphviz, so shares are indicative; the table's
-times come from unprofiled runs. Phases are the cumulative times of named functions.
+times come from unprofiled runs. Phases are the cumulative times of named functions. Only the build
+process is profiled: the charts, sheets and PDFs are made in forked workers (`generator/deferred.py`),
+and show here as the time the build waited for them.
 """
 
 from __future__ import annotations
@@ -17,15 +19,12 @@ __all__ = ["PHASES", "profile_build"]
 # (label, file suffix, function name): cumulative time of that function in the profile.
 PHASES = [
     ("whole build (mkdocs build)", "mkdocs/commands/build.py", "build"),
-    ("our on_config: load, check, generate", "generator/plugin.py", "on_config"),
+    ("our on_config: load, check, draft pages", "generator/plugin.py", "on_config"),
     ("  load trees (YAML, schema)", "generator/load.py", "load_corpus"),
     ("  check (semantic)", "generator/check.py", "check_corpus"),
-    ("  generate (all pages and files)", "generator/site.py", "generate"),
-    ("    Graphviz renders, charts and sheets (dot or cache)", "generator/render.py", "render_svgs"),
-    ("    print: sheets and PDFs", "generator/pdf.py", "print_site"),
-    ("    print: sheet layout", "generator/sheets.py", "plan_sheets"),
-    ("    report page sheet counts", "generator/report.py", "sheet_counts"),
-    ("    inline SVG clean-up", "generator/svg.py", "embeddable"),
+    ("  draft pages (no Graphviz)", "generator/site.py", "draft"),
+    ("waiting for the workers (charts, sheets, PDFs)", "generator/worker.py", "wait"),
+    ("drawings into the pages' HTML", "generator/deferred.py", "drawn"),
     ("MkDocs: Markdown to HTML", "markdown/core.py", "convert"),
     ("MkDocs: search index", "material/plugins/search/plugin.py", "on_page_context"),
     ("MkDocs: templates (nav, page)", "jinja2/environment.py", "render"),

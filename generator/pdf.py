@@ -50,6 +50,7 @@ __all__ = [
     "print_site",
     "page_address",
     "write_pdf",
+    "page_links",
     "css_string",
     "qr_svg",
     "margin_css",
@@ -643,13 +644,13 @@ def _page_print(tree: Tree, sheets: Sequence[Sheet], info: PageInfo, store: Path
         except (OSError, TypeError):
             pass
     made = PagePrint(front_matter(margin_css(info, bool(sheets) and sheets[0].fit.landscape)),
-                     sheets_html(tree.title, sheets), _links(tree_src(tree.id), tree.id))
+                     sheets_html(tree.title, sheets), page_links(tree_src(tree.id), tree.id))
     if path is not None:  # NUL never occurs in HTML (nor in XML)
         write_text(path, "\0".join([made.front_matter, made.sheets_html, made.links_html]))
     return made
 
 
-def _links(src: str, tree_id: str | None) -> str:
+def page_links(src: str, tree_id: str | None) -> str:
     """The PDF links of a page: its tree's PDF (when a tree page) and the handbook."""
     links = []
     if tree_id is not None:
@@ -686,7 +687,7 @@ def print_site(corpus: Corpus, trees: Sequence[Tree], cache_dir: Path | None, si
     facts = _facts(trees, site_url, site_name, _print_cache(cache_dir))
     assets = build_pdfs(corpus, trees, sheets, facts, _pdf_cache(cache_dir)) if pdfs else {}
     pages = {t.id: _page_print(t, sheets[t.id], facts.trees[t.id], _print_cache(cache_dir)) for t in trees}
-    return PrintedSite(pages, _links(CODE_INDEX_SRC, None), assets)
+    return PrintedSite(pages, page_links(CODE_INDEX_SRC, None), assets)
 
 
 def site_pdfs(corpus: Corpus, trees: Sequence[Tree], cache_dir: Path | None, site_url: str = "",

@@ -1,6 +1,7 @@
 """The MkDocs plugin: a thin adapter that loads and checks trees/, then adds the generated pages.
-In `mkdocs serve` it also drives the fast preview (`serve.Preview`: only changed pages are rebuilt,
-PDFs come after the pages)."""
+In `mkdocs build` Graphviz and print work in a forked process while MkDocs converts the pages
+(`deferred.DeferredDrawing`); in `mkdocs serve` the plugin drives the fast preview (`serve.Preview`:
+only changed pages are rebuilt, PDFs come after the pages)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,15 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files, InclusionLevel
 
 from .check import check_corpus
+from .deferred import DeferredDrawing
 from .load import load_corpus
 from .pages.home import tree_list
 from .pdf import site_pdfs
 from .problems import format_problem, sort_problems
 from .render import RenderError
 from .serve import GeneratedFile, Preview, Snapshot, fingerprint, native_watcher, quiet_dirty_warning
-from .site import GeneratedSite, generate, navigation, sorted_trees
+from .report import build_date
+from .site import GeneratedSite, draft, generate, navigation, sorted_trees
 from .text import Glossary
 
 __all__ = ["TroubleshootingPlugin"]
@@ -67,6 +70,8 @@ class TroubleshootingPlugin(BasePlugin[_Options]):
         self.preview: Preview | None = None  # only in `mkdocs serve`
         self.pdfs: Any = None  # in `mkdocs serve`: makes this build's PDFs, after the pages
         self.order: list[str] = []
+        self.deferred: DeferredDrawing | None = None  # only in `mkdocs build`: the charts and PDFs, in a worker
+        self.files: Files | None = None
 
     def _path(self, config: MkDocsConfig, value: str) -> Path:
         return Path(os.path.dirname(config.config_file_path or ".")) / value
@@ -78,6 +83,7 @@ class TroubleshootingPlugin(BasePlugin[_Options]):
             quiet_dirty_warning(dirty)
 
     def on_shutdown(self) -> None:
+        self._stop_worker()
         if self.preview is not None:
             self.preview.close()
             quiet_dirty_warning(False)
@@ -94,11 +100,17 @@ class TroubleshootingPlugin(BasePlugin[_Options]):
         glossary = Glossary.from_abbreviations(glossary_file.read_text("utf-8")) if glossary_file.exists() else Glossary({})
         cache_dir = self._path(config, self.config.cache_dir)
         site_url, site_name = config.site_url or "", config.site_name
-        try:  # the preview serves the pages first and makes the PDFs after them
-            self.site = generate(corpus, glossary, cache_dir, site_url=site_url, site_name=site_name,
-                                 pdfs=self.preview is None, charts=self.preview.charts if self.preview else None)
-        except RenderError as exc:
-            raise PluginError(str(exc)) from exc
+        self._stop_worker()
+        if self.preview is None:  # Graphviz and print in workers, started first; meanwhile the pages
+            today = build_date()
+            self.deferred = DeferredDrawing(corpus, cache_dir, site_url, site_name, today)
+            self.site = draft(corpus, glossary, today)
+        else:
+            try:  # the preview serves the pages first and makes the PDFs after them
+                self.site = generate(corpus, glossary, cache_dir, site_url=site_url, site_name=site_name,
+                                     pdfs=False, charts=self.preview.charts)
+            except RenderError as exc:
+                raise PluginError(str(exc)) from exc
         config.nav = navigation(corpus, self.site, self.config.nav_before, self.config.nav_after)
         self.tree_list = tree_list(corpus, sorted_trees(corpus))
         self.svgs = {}
@@ -122,6 +134,7 @@ class TroubleshootingPlugin(BasePlugin[_Options]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
+        self.files = files
         preview = self.preview
         for src, text in sorted(self.site.pages.items()):
             file = GeneratedFile.generated(config, src, content=text)
@@ -151,12 +164,23 @@ class TroubleshootingPlugin(BasePlugin[_Options]):
 
     @event_priority(-100)  # after every other plugin's, the search index included
     def on_page_context(self, context: Any, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
-        svgs = self.svgs.get(page.file.src_uri)
-        if svgs and page.content:
-            page.content = _SVG_MARKER.sub(lambda m: svgs[int(m.group(1))], page.content)
+        if self.deferred is not None:
+            assert self.files is not None
+            self.deferred.fill(page, config, self.files)
         if self.preview is not None:
             self.preview.page_built(page.file.src_uri)
         return context
+
+    @event_priority(100)  # before any other plugin sees the page's HTML
+    def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str:
+        # The drawings go into the finished HTML, not into `page.content`, which MkDocs keeps for every
+        # page until the build ends.
+        svgs = self.svgs.pop(page.file.src_uri, None)
+        if svgs:
+            output = _SVG_MARKER.sub(lambda m: svgs[int(m.group(1))], output)
+        if self.deferred is not None:
+            output = self.deferred.drawn(page.file.src_uri, output)
+        return output
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if self.preview is not None:  # the pages in build order, as the search index lists them
@@ -166,8 +190,19 @@ class TroubleshootingPlugin(BasePlugin[_Options]):
 
     @event_priority(-50)  # after the search index is written, before the offline plugin copies it
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.deferred is not None:
+            self.deferred.place_pdfs(config.site_dir)
+            self.deferred = None
         if self.preview is not None:
             self.preview.after_build(config.site_dir, self.order, self.pdfs)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._stop_worker()
+
+    def _stop_worker(self) -> None:
+        if self.deferred is not None:
+            self.deferred.stop()
+            self.deferred = None
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.preview is not None:

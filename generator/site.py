@@ -1,7 +1,16 @@
-"""From a checked corpus to every generated page's Markdown and the navigation (no MkDocs here)."""
+"""From a checked corpus to every generated page's Markdown and the navigation (no MkDocs here).
+
+`generate` makes the pages whole. `mkdocs build` makes them in two parts, so that Graphviz and print
+work while MkDocs converts the Markdown: `draft` writes every page with a marker where Graphviz's
+work goes (the chart, the print sheets), and workers make that work (`draw_charts`, `pdf.print_site`),
+which the plugin puts in place of the markers once MkDocs has made HTML of the draft
+(`deferred.DeferredDrawing`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +25,21 @@ from .pages.code_pages import code_index_page, code_page, code_sort_key, handler
 from .pages.links import CODE_INDEX_SRC, REPORT_SRC, code_src, href_for_target, tree_src
 from .pages.report_page import REPORT_TITLE, report_page
 from .pages.tree_page import tree_page
+from .pdf import page_links
 from .pdf import print_site
 from .render import render_svgs
 from .report import build_date, build_report
+from .sheets import PagePrint
 from .svg import embeddable
 from .text import Glossary, plain
 
-__all__ = ["CODES_SECTION", "GeneratedSite", "TREES_SECTION", "generate", "navigation", "sorted_trees"]
+__all__ = ["CHART_MARKER", "CODES_SECTION", "Drawing", "GeneratedSite", "SHEETS_MARKER", "TREES_SECTION", "draft",
+           "draw_charts", "generate", "navigation", "report_markdown", "sheet_count", "sorted_trees"]
+
+# Where `draft` leaves a tree page's chart and print sheets: HTML comments, which Markdown passes on as
+# they are, so the page's HTML is the same whether they are filled in before Markdown or after it.
+CHART_MARKER = "<!-- generator:chart -->"
+SHEETS_MARKER = "<!-- generator:sheets -->"
 
 
 @dataclass(frozen=True)
@@ -33,6 +50,15 @@ class GeneratedSite:
     pages: dict[str, str]
     titles: dict[str, str]
     assets: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """What Graphviz makes for a tree's page: the inline chart, and what print adds (its front matter,
+    the print sheets, the PDF links)."""
+
+    chart: str
+    printing: PagePrint
 
 
 def sorted_trees(corpus: Corpus) -> list[Tree]:
@@ -54,33 +80,73 @@ def _dot_for(corpus: Corpus, tree: Tree, titles: dict[str, str]) -> str:
     return tree_to_dot(tree, link, titles)
 
 
-def generate(corpus: Corpus, glossary: Glossary, cache_dir: Path | None, site_url: str = "",
-             site_name: str = "", pdfs: bool = True,
-             charts: dict[tuple[str, str, str], str] | None = None) -> GeneratedSite:
-    """Draw every tree (batched, cached) and write every tree page, code page and the code index.
-    `site_url` and `site_name` go on printed pages and PDFs (the address, and its QR code). With
-    `pdfs=False` the PDFs are left out of `assets` (the pages still link them): `mkdocs serve` makes
-    them after the pages, with `pdf.site_pdfs`. `charts`, kept by the caller between rebuilds (`mkdocs
-    serve`), remembers each inline chart made from a rendered SVG, so an unchanged tree's is not made again."""
+def draw_charts(corpus: Corpus, cache_dir: Path | None,
+                charts: dict[tuple[str, str, str], str] | None = None) -> dict[str, str]:
+    """Every tree's inline chart by tree id, drawn by Graphviz (batched, cached). `charts`, kept by the
+    caller between rebuilds (`mkdocs serve`), remembers each inline chart made from a rendered SVG, so
+    an unchanged tree's is not made again."""
     trees = sorted_trees(corpus)
-    titles_by_id = {t.id: t.title for t in corpus.trees}
-    dots = [_dot_for(corpus, t, titles_by_id) for t in trees]
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the charts render while the print sheets are laid out
-        charts_done = pool.submit(render_svgs, dots, cache_dir=cache_dir, names=[t.id for t in trees])
-        printed = print_site(corpus, trees, cache_dir, site_url, site_name, pdfs=pdfs)
-        svgs = charts_done.result()
-    pages: dict[str, str] = {}
-    titles: dict[str, str] = {}
+    titles = {t.id: t.title for t in corpus.trees}
+    svgs = render_svgs([_dot_for(corpus, t, titles) for t in trees], cache_dir=cache_dir, names=[t.id for t in trees])
     made: dict[tuple[str, str, str], str] = {}
+    inline: dict[str, str] = {}
     for tree, svg in zip(trees, svgs):
-        src = tree_src(tree.id)
         key = (svg, tree.id, tree.title)
-        chart = made[key] = (charts or {}).get(key) or embeddable(svg, f"fc-{tree.id}-", tree.title)
-        pages[src] = tree_page(corpus, tree, chart, glossary, printing=printed.pages[tree.id])
-        titles[src] = tree.title
+        inline[tree.id] = made[key] = (charts or {}).get(key) or embeddable(svg, f"fc-{tree.id}-", tree.title)
     if charts is not None:  # only this build's: a memo of every chart ever drawn would grow with each edit
         charts.clear()
         charts.update(made)
+    return inline
+
+
+def sheet_count(printing: PagePrint) -> int:
+    """How many print sheets a tree page has (one `data-sheet` figure each), for the report."""
+    return printing.sheets_html.count(' data-sheet="')
+
+
+def generate(corpus: Corpus, glossary: Glossary, cache_dir: Path | None, site_url: str = "",
+             site_name: str = "", pdfs: bool = True,
+             charts: dict[tuple[str, str, str], str] | None = None) -> GeneratedSite:
+    """Draw every tree (`draw_charts`) and lay out its print sheets, and write every tree page, code
+    page, the code index and the report, whole. `site_url` and `site_name` go on printed pages and
+    PDFs (the address, and its QR code). With `pdfs=False` the PDFs are left out of `assets` (the
+    pages still link them): `mkdocs serve` makes them after the pages, with `pdf.site_pdfs`. `charts`:
+    see `draw_charts`."""
+    trees = sorted_trees(corpus)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the charts render while the print sheets are laid out
+        charts_done = pool.submit(draw_charts, corpus, cache_dir, charts)
+        printed = print_site(corpus, trees, cache_dir, site_url, site_name, pdfs=pdfs)
+        inline = charts_done.result()
+    drawings = {t.id: Drawing(inline[t.id], printed.pages[t.id]) for t in trees}
+    sheets = {t.id: sheet_count(printed.pages[t.id]) for t in trees}
+    return _site(corpus, glossary, drawings, printed.index_html, sheets, build_date(), printed.assets)
+
+
+def draft(corpus: Corpus, glossary: Glossary, today: dt.date) -> GeneratedSite:
+    """Every page as `generate` makes it, without Graphviz's work: a tree page has CHART_MARKER and
+    SHEETS_MARKER in place of its chart and print sheets and no print front matter (`fa_print_css`),
+    the report counts no print sheets (`report_markdown` makes it with them), and there are no PDFs."""
+    drawings = {t.id: Drawing(CHART_MARKER, PagePrint("", SHEETS_MARKER, page_links(tree_src(t.id), t.id)))
+                for t in corpus.trees}
+    return _site(corpus, glossary, drawings, page_links(CODE_INDEX_SRC, None), {}, today, {})
+
+
+def report_markdown(corpus: Corpus, today: dt.date, sheets: Mapping[str, int]) -> str:
+    """The maintainer's report page, as of `today`, with each tree's print sheet count (tree id -> count)."""
+    return report_page(corpus, build_report(corpus, sorted_trees(corpus), today, sheets))
+
+
+def _site(corpus: Corpus, glossary: Glossary, drawings: Mapping[str, Drawing], index_html: str,
+          sheets: Mapping[str, int], today: dt.date, pdfs: Mapping[str, bytes]) -> GeneratedSite:
+    """Every page and asset, with these drawings, code index PDF links and print sheet counts."""
+    pages: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    trees = sorted_trees(corpus)
+    for tree in trees:
+        src = tree_src(tree.id)
+        drawing = drawings[tree.id]
+        pages[src] = tree_page(corpus, tree, drawing.chart, glossary, printing=drawing.printing)
+        titles[src] = tree.title
     handlers = handlers_by_code(corpus)
     related = related_codes(corpus)
     for entry in corpus.codes:
@@ -88,16 +154,13 @@ def generate(corpus: Corpus, glossary: Glossary, cache_dir: Path | None, site_ur
         src = code_src(entry.code)
         pages[src] = code_page(corpus, entry, handlers.get(canonical, []), related.get(canonical, []), glossary)
         titles[src] = canonical if not entry.message else entry.title
-    pages[CODE_INDEX_SRC] = code_index_page(corpus) + "\n" + printed.index_html + "\n"
+    pages[CODE_INDEX_SRC] = code_index_page(corpus) + "\n" + index_html + "\n"
     titles[CODE_INDEX_SRC] = "Minden hibakód"
     # The maintainer's report: linked from the authoring guide, deliberately not in the navigation.
-    # Sheet counts from the print sheets already laid out (one `data-sheet` figure each), not planned again.
-    sheets = {t.id: printed.pages[t.id].sheets_html.count(' data-sheet="') for t in trees}
-    report = build_report(corpus, trees, build_date(), sheets)
-    pages[REPORT_SRC] = report_page(corpus, report)
+    pages[REPORT_SRC] = report_markdown(corpus, today, sheets)
     titles[REPORT_SRC] = REPORT_TITLE
     assets = {LOOKUP_ASSET: lookup_script(corpus, trees[0] if trees else None)}
-    assets.update(printed.assets)
+    assets.update(pdfs)
     return GeneratedSite(pages, titles, assets)
 
 
