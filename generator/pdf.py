@@ -29,8 +29,8 @@ from .model import Corpus, Node, Tree
 from .pages.code_pages import code_sort_key, handlers_by_code
 from .pages.links import CODE_INDEX_SRC, relative, src_to_url, tree_src
 from .pages.tree_page import KIND_LABELS, OUTCOME_LABELS, cite, format_date
-from .pdfsvg import svg_page
-from .pdfwrite import Document, Page
+from .pdfsvg import draw_svg, svg_page
+from .pdfwrite import Document, Drawing, Page, record
 from .render import source_digest, write_text
 from .sheets import (CAPTION_PT, MARGIN_MM, MM, PAGE_MM, PagePrint, Sheet, front_matter, legend_svg, plan_sheets,
                      sheets_html, text_width)
@@ -57,7 +57,6 @@ __all__ = [
     "html_blocks",
     "sheet_page",
     "text_pages",
-    "finish_pages",
     "to_pdf",
     "Stats",
     "stats",
@@ -309,26 +308,22 @@ def _qr_box(width: float, height: float) -> tuple[float, float, float]:
     return width - MARGIN_MM[1] * MM - side, height - MARGIN_MM[2] * MM + 2 * MM, side
 
 
-def finish_pages(bodies: Sequence[tuple[PageBody, PageInfo]]) -> list[str]:
-    """Whole A4 page SVGs: each body with its header (title, review date) and footer (address, page
-    number of the whole); the QR code is added as the page is drawn (`write_pdf`), once per document."""
-    total = len(bodies)
-    pages = []
-    for number, (body, info) in enumerate(bodies, start=1):
-        w, h = _page_size(body.landscape)
-        left, right = MARGIN_MM[3] * MM, w - MARGIN_MM[1] * MM
-        top_base = MARGIN_MM[0] * MM - 4 * MM
-        bottom_top = h - MARGIN_MM[2] * MM
-        furniture = [
-            _text(left, top_base, info.title, HEAD_PT, bold=True),
-            _text(right, top_base, f"Utoljára átnézve: {info.reviewed}", HEAD_PT, anchor="end"),
-            _text(left, bottom_top + 4 * MM + ADDRESS_PT, info.address, ADDRESS_PT, fill="#334155"),
-            _text(*_number_place(w, h), _page_number(number, total), HEAD_PT, anchor="middle"),
-        ]
-        pages.append(f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-                     f'width="{w / MM:.3f}mm" height="{h / MM:.3f}mm" viewBox="0 0 {w:.3f} {h:.3f}">'
-                     f'<rect width="{w:.3f}" height="{h:.3f}" fill="#fff"/>{"".join(furniture)}{body.content}</svg>')
-    return pages
+def _furniture(landscape: bool, info: PageInfo, number: int, total: int) -> str:
+    """An A4 page's SVG with only its furniture: header (title, review date) and footer (address,
+    page number of the whole); the body is drawn over it, the QR code added once per document."""
+    w, h = _page_size(landscape)
+    left, right = MARGIN_MM[3] * MM, w - MARGIN_MM[1] * MM
+    top_base = MARGIN_MM[0] * MM - 4 * MM
+    bottom_top = h - MARGIN_MM[2] * MM
+    furniture = [
+        _text(left, top_base, info.title, HEAD_PT, bold=True),
+        _text(right, top_base, f"Utoljára átnézve: {info.reviewed}", HEAD_PT, anchor="end"),
+        _text(left, bottom_top + 4 * MM + ADDRESS_PT, info.address, ADDRESS_PT, fill="#334155"),
+        _text(*_number_place(w, h), _page_number(number, total), HEAD_PT, anchor="middle"),
+    ]
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w / MM:.3f}mm" height="{h / MM:.3f}mm" '
+            f'viewBox="0 0 {w:.3f} {h:.3f}"><rect width="{w:.3f}" height="{h:.3f}" fill="#fff"/>'
+            f'{"".join(furniture)}</svg>')
 
 
 def _page_number(number: int, total: int) -> str:
@@ -337,10 +332,12 @@ def _page_number(number: int, total: int) -> str:
 
 @dataclass
 class Stats:
-    """Counters for tests and benchmarks: PDF documents written and the pages drawn into them."""
+    """Counters for tests and benchmarks: PDF documents written, pages added to them, and page bodies
+    drawn from their SVG (a sheet is drawn once for its tree's PDF and the handbook)."""
 
     documents_written: int = 0
     pages_rendered: int = 0
+    bodies_drawn: int = 0
 
 
 stats = Stats()
@@ -376,17 +373,35 @@ def _qr_form(page: Page, qr: str) -> None:
     page.restore()
 
 
+def _drawn(body: PageBody) -> Drawing:
+    """A page body drawn from its SVG once, to be put on pages of one document or more."""
+    w, h = _page_size(body.landscape)
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{w:.3f}pt" '
+           f'height="{h:.3f}pt" viewBox="0 0 {w:.3f} {h:.3f}">{body.content}</svg>')
+    stats.bodies_drawn += 1
+    return record(w, h, lambda page: draw_svg(page, svg))
+
+
+def _add_page(document: Document, landscape: bool, body: Drawing, info: PageInfo, number: int, total: int) -> None:
+    """A page of `document`: its furniture, numbered `number` of `total`, the body, the QR code."""
+    page = svg_page(_furniture(landscape, info, number, total))
+    page.replay(body)
+    if info.qr:
+        _qr_form(page, info.qr)
+    document.add(page)
+    stats.pages_rendered += 1
+
+
 def write_pdf(bodies: Sequence[tuple[PageBody, PageInfo]], title: str, day: dt.date, out: BinaryIO) -> None:
-    """One PDF of these page bodies, each with its furniture (`finish_pages`) and QR code, numbered
-    as pages of this document and dated `day`, so that equal input gives equal bytes."""
-    document = Document(title, day)
-    for svg, (_, info) in zip(finish_pages(bodies), bodies):
-        page = svg_page(svg)
-        if info.qr:
-            _qr_form(page, info.qr)
-        document.add(page)
+    """One PDF of these page bodies, each with its furniture and QR code, numbered as pages of this
+    document and dated `day`, so that equal input gives equal bytes."""
+    _write_document(Document(title, day), [(b.landscape, _drawn(b), info) for b, info in bodies], out)
+
+
+def _write_document(document: Document, pages: Sequence[tuple[bool, Drawing, PageInfo]], out: BinaryIO) -> None:
+    for number, (landscape, body, info) in enumerate(pages, start=1):
+        _add_page(document, landscape, body, info, number, len(pages))
     stats.documents_written += 1
-    stats.pages_rendered += len(bodies)
     document.write(out)
 
 
@@ -489,11 +504,6 @@ def _text_inputs(corpus: Corpus, tree: Tree) -> str:
                  [cite(corpus, ref) for n in tree.nodes for ref in n.sources]))
 
 
-def _bare(info: PageInfo) -> PageInfo:
-    """A page's facts without its QR code, which `write_pdf` adds once per document."""
-    return PageInfo(info.title, info.reviewed, info.address)
-
-
 def _write_with(path: Path, write: Callable[[BinaryIO], None]) -> None:
     """Write a file atomically with `write`: into a temporary file in the same folder, then os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -507,21 +517,34 @@ def _write_with(path: Path, write: Callable[[BinaryIO], None]) -> None:
         raise
 
 
-def _tree_bodies(corpus: Corpus, tree: Tree, sheets: Sequence[Sheet], info: PageInfo) -> list[tuple[PageBody, PageInfo]]:
-    """A tree's PDF pages: its sheets, then its steps as text."""
-    return [(sheet_page(s), info) for s in sheets] + [(b, info) for b in text_pages(tree_blocks(corpus, tree))]
+class _Handbook:
+    """The handbook, drawn as the trees' PDFs are: contents (the page each chapter starts on), each
+    tree's sheets (the drawings its PDF uses too), then the code index; numbered through."""
 
+    def __init__(self, corpus: Corpus, trees: Sequence[Tree], sheets: Mapping[str, Sequence[Sheet]],
+                 facts: PrintSet, day: dt.date) -> None:
+        self.index = [(b, facts.index) for b in text_pages(code_index_blocks(corpus))]
+        chapters = [(t.title, len(sheets[t.id])) for t in trees] + [("Hibakódok", len(self.index))]
+        start = 1 + len(text_pages(_contents_blocks(facts.site_name, chapters, 0)))
+        contents = text_pages(_contents_blocks(facts.site_name, chapters, start))
+        self.total = len(contents) + sum(count for _, count in chapters)
+        self.number = 0
+        self.document = Document(f"{facts.site_name}: kézikönyv", day)
+        info = PageInfo(facts.site_name, _latest(trees), facts.index.address, facts.index.qr)
+        self.add([(b.landscape, _drawn(b)) for b in contents], info)
 
-def _handbook_bodies(corpus: Corpus, trees: Sequence[Tree], sheets: Mapping[str, Sequence[Sheet]],
-                     facts: PrintSet) -> list[tuple[PageBody, PageInfo]]:
-    """The handbook's pages: contents (the page each chapter starts on), every tree's sheets, the code index."""
-    index = text_pages(code_index_blocks(corpus))
-    chapters = [(t.title, len(sheets[t.id])) for t in trees] + [("Hibakódok", len(index))]
-    start = 1 + len(text_pages(_contents_blocks(facts.site_name, chapters, 0)))
-    info = PageInfo(facts.site_name, _latest(trees), facts.index.address, facts.index.qr)
-    return ([(b, info) for b in text_pages(_contents_blocks(facts.site_name, chapters, start))]
-            + [(sheet_page(s), facts.trees[t.id]) for t in trees for s in sheets[t.id]]
-            + [(b, facts.index) for b in index])
+    def add(self, pages: Sequence[tuple[bool, Drawing]], info: PageInfo) -> None:
+        """The next pages, all with `info`'s furniture."""
+        for landscape, body in pages:
+            self.number += 1
+            _add_page(self.document, landscape, body, info, self.number, self.total)
+
+    def write(self, out: BinaryIO) -> None:
+        """The code index, then the whole handbook into `out`."""
+        for body, info in self.index:
+            self.add([(body.landscape, _drawn(body))], info)
+        stats.documents_written += 1
+        self.document.write(out)
 
 
 def build_pdfs(corpus: Corpus, trees: Sequence[Tree], sheets: Mapping[str, Sequence[Sheet]], facts: PrintSet,
@@ -529,32 +552,39 @@ def build_pdfs(corpus: Corpus, trees: Sequence[Tree], sheets: Mapping[str, Seque
     """Every PDF of the site by path: `pdf/<tree-id>.pdf` (sheets, then the steps) and HANDBOOK_PATH
     (contents, every tree's sheets, the code index). Each is kept in `cache_dir` under a digest of all
     it shows, so a build where nothing changed draws nothing, and an edit draws the edited tree's PDF
-    and the handbook."""
+    (and the handbook, when its sheets changed). A sheet is drawn from its SVG once for both."""
     with tempfile.TemporaryDirectory(prefix="fa-pdf-") as tmp:
         store = cache_dir if cache_dir is not None else Path(tmp)
-        drawn = {id(s): _sheet_digests([s])[0] for t in trees for s in sheets[t.id]}  # each sheet hashed once
-        assets = {}
-        for tree in trees:
-            info = facts.trees[tree.id]
-            key = _digest(source_digest(), "tree", _text_inputs(corpus, tree), repr(info), str(_day(tree)),
-                          *(drawn[id(s)] for s in sheets[tree.id]))
-            path = store / f"tree-{key}.pdf"
-            if not path.exists():
-                bodies = _tree_bodies(corpus, tree, sheets[tree.id], info)
-                _write_with(path, lambda out: write_pdf(bodies, tree.title, _day(tree), out))
-            assets[tree_pdf_path(tree.id)] = path.read_bytes()
+        digests = {id(s): _sheet_digests([s])[0] for t in trees for s in sheets[t.id]}  # each sheet hashed once
+        paths = {t.id: store / "tree-{}.pdf".format(_digest(source_digest(), "tree", _text_inputs(corpus, t),
+                                                             repr(facts.trees[t.id]), str(_day(t)),
+                                                             *(digests[id(s)] for s in sheets[t.id])))
+                 for t in trees}
         day = max((t.reviewed for t in trees if t.reviewed), default=_EPOCH)
         key = _digest(source_digest(), "handbook", repr(facts.index), facts.site_name, str(day),
                       repr(code_index_blocks(corpus)),
-                      *(f"{t.title}\0{facts.trees[t.id]!r}\0" + "\0".join(drawn[id(s)] for s in sheets[t.id])
+                      *(f"{t.title}\0{facts.trees[t.id]!r}\0" + "\0".join(digests[id(s)] for s in sheets[t.id])
                         for t in trees))
         handbook = store / f"handbook-{key}.pdf"
-        if not handbook.exists():
-            bodies = _handbook_bodies(corpus, trees, sheets, facts)
-            _write_with(handbook, lambda out: write_pdf(bodies, f"{facts.site_name}: kézikönyv", day, out))
+        book = _Handbook(corpus, trees, sheets, facts, day) if not handbook.exists() else None
+        for tree in trees:
+            own = not paths[tree.id].exists()
+            if not own and book is None:
+                continue
+            info = facts.trees[tree.id]
+            drawn = [(b.landscape, _drawn(b)) for b in map(sheet_page, sheets[tree.id])]
+            if own:
+                pages = drawn + [(b.landscape, _drawn(b)) for b in text_pages(tree_blocks(corpus, tree))]
+                document = Document(tree.title, _day(tree))
+                _write_with(paths[tree.id], lambda out: _write_document(document, [(*p, info) for p in pages], out))
+            if book is not None:
+                book.add(drawn, info)
+        if book is not None:
+            _write_with(handbook, book.write)
             for old in store.glob("handbook-*.pdf"):
                 if old != handbook:  # only the latest: each holds every sheet of the site
                     old.unlink(missing_ok=True)
+        assets = {tree_pdf_path(t.id): paths[t.id].read_bytes() for t in trees}
         assets[HANDBOOK_PATH] = handbook.read_bytes()
     return assets
 

@@ -15,7 +15,7 @@ from typing import BinaryIO, NamedTuple
 
 from .pdffont import fonts, subset_tag, to_unicode, widths_array
 
-__all__ = ["Page", "Document", "PRODUCER"]
+__all__ = ["Page", "Drawing", "record", "Document", "PRODUCER"]
 
 PRODUCER = "hibaelharitas-generator"
 _LEVEL = 6  # zlib level: fixed, so the same content gives the same bytes
@@ -231,6 +231,13 @@ class Page:
         """The advance of `text` at `size` in points, from the same widths the PDF carries."""
         return _shape(text, bold).width * size / 1000
 
+    def replay(self, drawing: Drawing) -> None:
+        """Draw a recorded drawing (`record`) here, at the current transform, in a state of its own."""
+        self._ops.extend(("q", drawing.ops, "Q"))
+        self._texts[0].extend(drawing.texts[0])
+        self._texts[1].extend(drawing.texts[1])
+        self._faces.update(drawing.faces)
+
     def form(self, key: str, width: float, height: float, draw: Callable[[Page], None]) -> None:
         """Draw the form `key` (box 0,0..width,height, y down) at the current transform. `draw` fills a
         fresh Page of that size once per document per key, when the first page using it is added;
@@ -241,6 +248,27 @@ class Page:
             self._forms[key] = entry
         self._sync_fill()
         self._ops.append(f"/X{entry[0]} Do")
+
+
+class Drawing(NamedTuple):
+    """Operators drawn once and replayed on pages of any document (`Page.replay`): a flowchart sheet
+    goes into its tree's PDF and into the handbook, drawn from its SVG once."""
+
+    ops: str
+    texts: tuple[tuple[str, ...], tuple[str, ...]]  # the lines set, by weight, for the font subsets
+    faces: frozenset[int]
+
+
+def record(width: float, height: float, draw: Callable[[Page], None]) -> Drawing:
+    """What `draw` draws on a page of `width` × `height`, to be replayed; every colour is set in it,
+    since it is replayed where the state is not known. Forms cannot be recorded (they belong to a
+    document)."""
+    page = Page(width, height)
+    page._fill_now = None
+    draw(page)
+    if page._forms:
+        raise ValueError("a recorded drawing cannot use forms")
+    return Drawing("\n".join(page._ops), (tuple(page._texts[0]), tuple(page._texts[1])), frozenset(page._faces))
 
 
 class _Record(NamedTuple):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from generator.pdfwrite import PRODUCER, Document, Page
+from generator.pdfwrite import PRODUCER, Document, Page, record
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 
@@ -345,3 +345,32 @@ def test_stderr_free_rendering_of_every_page(tmp_path: Path) -> None:
 def test_a_document_needs_a_page() -> None:
     with pytest.raises(ValueError, match="at least one page"):
         Document("empty", DAY).write(io.BytesIO())
+
+
+def test_a_recorded_drawing_replays_on_pages_of_two_documents_in_its_own_colours(tmp_path: Path) -> None:
+    def sheet(page: Page) -> None:
+        page.rect(10, 10, 40, 40)  # black: a recorded drawing sets its colours itself
+        page.paint(fill=True, stroke=False)
+        page.text(10, 90, "Árvíztűrő lap", 12)
+
+    drawing = record(200, 200, sheet)
+    made = []
+    for name in ("fa.pdf", "kezikonyv.pdf"):
+        page = Page(200, 200)
+        page.fill_color((1, 1, 1))  # what was in force before the replay must not leak into it
+        page.rect(100, 10, 40, 40)
+        page.paint(fill=True, stroke=True)
+        page.replay(drawing)
+        page.rect(150, 10, 40, 40)  # after it, the page's own state again: white fill
+        page.paint(fill=True, stroke=False)
+        made.append(save(tmp_path, pdf([page]), name))
+    for path in made:
+        image = gray(path)
+        assert pixel(image, 30, 30) < 20 and pixel(image, 170, 30) > 240
+        assert [w[0] for w in words(path)] == ["Árvíztűrő", "lap"]
+    assert "LiberationSans" in tool("pdffonts", made[1])
+
+
+def test_a_recorded_drawing_cannot_hold_a_form() -> None:
+    with pytest.raises(ValueError):
+        record(100, 100, lambda page: page.form("x", 10, 10, lambda form: form.rect(0, 0, 1, 1)))
