@@ -121,6 +121,7 @@ def _print(corpus: Corpus, cache_dir: Path, site_url: str, site_name: str, folde
         counts[tree_id] = sheet_count(printing)
     _write(folder / _COUNTS, pickle.dumps(counts))
     done("sheets")
+    del printed  # every tree's print sheets: not held while the PDFs plan them again from the cache
     for path, data in site_pdfs(corpus, trees, cache_dir, site_url, site_name).items():
         _write(folder / _SITE / path, data)
     done("pdfs")

@@ -59,6 +59,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -246,12 +247,25 @@ def _keep_on_site(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+_PARSERS = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    """This thread's Markdown parser, made once: making one loads its extensions, which cost more than
+    converting a field (the PDFs are made in a thread of their own in `mkdocs serve`)."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = markdown.Markdown(extensions=["sane_lists", "tables", _LiteralText()],
+                                                     output_format="html")
+    return parser
+
+
 @lru_cache(maxsize=4096)
 def _render(text: str) -> str:
     text = _INVALID.sub("\ufffd", unicodedata.normalize("NFC", text))
     text = text.replace("&", _AMP).replace("\\", _BSL).replace("<", _LT)
     text = _AUTOLINK.sub(r"<\1>", text)  # keep Markdown autolinks: <https://…>, <mailto:…>
-    body = markdown.Markdown(extensions=["sane_lists", "tables", _LiteralText()], output_format="html").convert(text)
+    body = _markdown().reset().convert(text)
     body = body.replace(_AMP, "&amp;").replace(_LT, "&lt;").replace(_BSL, "\\")
     return nh3.clean(body, tags=_TAGS, attributes=_ATTRS, url_schemes=_SCHEMES, link_rel="noopener noreferrer",
                      attribute_filter=_keep_on_site)
