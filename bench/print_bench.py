@@ -21,7 +21,8 @@ sys.path.insert(0, str(ROOT))
 from generator import pdf, render  # noqa: E402
 from generator.load import load_corpus  # noqa: E402
 from generator.model import Corpus, Tree  # noqa: E402
-from generator.pdf import HANDBOOK_PATH, PageInfo, PrintSet, build_pdfs, print_site  # noqa: E402
+from generator.pdf import HANDBOOK_PATH, PrintSet, build_pdfs, print_site  # noqa: E402
+from generator.printpages import PageInfo  # noqa: E402
 from generator.sheets import plan_sheets  # noqa: E402
 from generator.site import sorted_trees  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Draw our page SVGs onto PDF pages (`pdfwrite.Page`), without a rendering library.
 
-Every printed page is made as SVG (`generator/pdf.py`): text lines, Graphviz drawings nested in
+Every printed page is made as SVG (`generator/printpages.py`): text lines, Graphviz drawings nested in
 `<svg>` elements, the legend, the QR code. They use a small part of SVG, and this module draws
 exactly that part: nested `svg` (viewBox, x, y, width, height), `g` and `a` (transform,
 inherited presentation attributes), `path`, `polygon`, `polyline`, `rect` (rounded too),

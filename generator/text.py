@@ -33,7 +33,8 @@ precomposed or decomposed (o + U+030B) looks and searches the same.
 |                    | (escaped there, shown as text in results);    |                                    |
 |                    | the chart is `data-search-exclude`, so node   |                                    |
 |                    | text is indexed once, from its section        |                                    |
-| PDF / print        | `pdf.text_pages`: the text itself, broken at  | `rich()`, then `pdf.html_blocks`   |
+| PDF / print        | `printpages.text_pages`: the text itself,     | `rich()`, then                     |
+|                    | broken at                                     | `printpages.html_blocks`           |
 |                    | typed line breaks, wrapped; sheets as the     |                                    |
 |                    | flowchart; page header on one line            |                                    |
 | plain-text summary | the text itself, unescaped (guided mode reads | the rendered text                  |

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.pdf import qr_svg
+from generator.printpages import qr_svg
 from generator.pdfsvg import draw_svg, parse_color, parse_path, parse_transform, svg_page
 from generator.pdfwrite import Document, Page
 from generator.render import render_svgs

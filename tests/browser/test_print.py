@@ -25,7 +25,7 @@ import pytest
 
 from generator.load import load_corpus
 from generator.pages.tree_page import format_date
-from generator.pdf import QR_MM
+from generator.printpages import QR_MM
 from generator.sheets import MARGIN_MM, MIN_PRINT_PT, MM
 
 from ..conftest import FIXTURES, ROOT
