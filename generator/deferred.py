@@ -2,7 +2,7 @@
 
 The plugin gives MkDocs the pages of `site.draft`, with markers where the charts and print sheets go.
 Meanwhile two workers (`worker.Worker`) make them: one draws the charts (`site.draw_charts`), the
-other lays out the print sheets (`pdf.print_site`), then makes the PDFs (`pdf.site_pdfs`): the
+other lays out the print sheets, then makes the PDFs from them (`pdf.print_site`): the
 longest chain, which the charts would otherwise hold up. All of it is kept in the usual caches too.
 Once MkDocs has made a page's HTML, `drawn` puts the drawings in place of the markers, and after the
 build `place_pdfs` moves the PDFs into the site: the site is byte for byte the one `site.generate`'s
@@ -29,7 +29,7 @@ from mkdocs.utils import meta
 
 from .model import Corpus
 from .pages.links import REPORT_SRC, tree_src
-from .pdf import print_site, site_pdfs
+from .pdf import PrintedSite, print_site
 from .render import RenderError
 from .site import CHART_MARKER, SHEETS_MARKER, draw_charts, report_markdown, sheet_count, sorted_trees
 from .worker import Worker, WorkerError
@@ -111,18 +111,20 @@ def _charts(corpus: Corpus, cache_dir: Path, folder: Path, done: Callable[[str],
 def _print(corpus: Corpus, cache_dir: Path, site_url: str, site_name: str, folder: Path,
            done: Callable[[str], None]) -> None:
     """The print worker: each tree's print sheets and print front matter (as MkDocs reads it) into
-    `_TREES/<tree id>.pickle`, the sheet counts into _COUNTS; then the PDFs under _SITE."""
-    trees = sorted_trees(corpus)
-    printed = print_site(corpus, trees, cache_dir, site_url, site_name, pdfs=False)
-    counts = {}
-    for tree_id, printing in printed.pages.items():
-        _, print_meta = meta.get_data(printing.front_matter)
-        _write(folder / _TREES / f"{tree_id}.pickle", pickle.dumps((printing.sheets_html, print_meta)))
-        counts[tree_id] = sheet_count(printing)
-    _write(folder / _COUNTS, pickle.dumps(counts))
-    done("sheets")
-    del printed  # every tree's print sheets: not held while the PDFs plan them again from the cache
-    for path, data in site_pdfs(corpus, trees, cache_dir, site_url, site_name).items():
+    `_TREES/<tree id>.pickle`, the sheet counts into _COUNTS; then the PDFs, from the same sheets,
+    under _SITE."""
+
+    def pages_ready(printed: PrintedSite) -> None:
+        counts = {}
+        for tree_id, printing in printed.pages.items():
+            _, print_meta = meta.get_data(printing.front_matter)
+            _write(folder / _TREES / f"{tree_id}.pickle", pickle.dumps((printing.sheets_html, print_meta)))
+            counts[tree_id] = sheet_count(printing)
+        _write(folder / _COUNTS, pickle.dumps(counts))
+        done("sheets")
+
+    printed = print_site(corpus, sorted_trees(corpus), cache_dir, site_url, site_name, pages_ready=pages_ready)
+    for path, data in printed.assets.items():
         _write(folder / _SITE / path, data)
     done("pdfs")
 

@@ -342,15 +342,21 @@ def _print_cache(cache_dir: Path | None) -> Path | None:
 
 
 def print_site(corpus: Corpus, trees: Sequence[Tree], cache_dir: Path | None, site_url: str = "",
-               site_name: str = "", pdfs: bool = True) -> PrintedSite:
+               site_name: str = "", pdfs: bool = True,
+               pages_ready: Callable[[PrintedSite], None] | None = None) -> PrintedSite:
     """Split every tree into sheets, and make what its page adds for print and, with `pdfs`, every PDF.
-    With `pdfs=False` no PDF is drawn and `assets` is empty (the pages still link
-    the PDFs): `site_pdfs` makes them later, e.g. after `mkdocs serve` has shown the pages."""
+    With `pdfs=False` no PDF is drawn and `assets` is empty (the pages still link the PDFs):
+    `site_pdfs` makes them later, e.g. after `mkdocs serve` has shown the pages. `pages_ready` is
+    given the pages' part (no assets) before the PDFs are drawn from the same sheets: the build's
+    worker hands the pages over without planning the sheets a second time."""
     sheets = plan_sheets(corpus, trees, cache_dir)
     facts = _facts(trees, site_url, site_name, _print_cache(cache_dir))
-    assets = build_pdfs(corpus, trees, sheets, facts, _pdf_cache(cache_dir)) if pdfs else {}
     pages = {t.id: _page_print(t, sheets[t.id], facts.trees[t.id], _print_cache(cache_dir)) for t in trees}
-    return PrintedSite(pages, page_links(CODE_INDEX_SRC, None), assets)
+    index_html = page_links(CODE_INDEX_SRC, None)
+    if pages_ready is not None:
+        pages_ready(PrintedSite(pages, index_html, {}))
+    assets = build_pdfs(corpus, trees, sheets, facts, _pdf_cache(cache_dir)) if pdfs else {}
+    return PrintedSite(pages, index_html, assets)
 
 
 def site_pdfs(corpus: Corpus, trees: Sequence[Tree], cache_dir: Path | None, site_url: str = "",

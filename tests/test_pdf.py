@@ -246,3 +246,15 @@ def test_the_qr_code_on_every_kind_of_page_reads_as_its_address(printed, tmp_pat
     handbook = site.assets[HANDBOOK_PATH]
     assert scanned(handbook, 1, tmp_path) == "https://intra.example/hiba/kodok/index.html"  # the contents
     assert scanned(handbook, 2, tmp_path) == address  # the first tree's first sheet
+
+
+def test_the_pages_are_handed_over_before_the_pdfs_are_drawn_from_the_same_sheets(tmp_path: Path) -> None:
+    corpus, _ = load_corpus(str(GOOD))
+    trees = list(corpus.trees)
+    seen = []
+    before = stats.documents_written
+    whole = print_site(corpus, trees, tmp_path / "svg", URL, NAME,
+                       pages_ready=lambda printed: seen.append((printed, stats.documents_written)))
+    ((pages, written),) = seen
+    assert written == before and pages.assets == {} and whole.assets
+    assert (pages.pages, pages.index_html) == (whole.pages, whole.index_html)
