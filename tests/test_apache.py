@@ -13,18 +13,17 @@ import gzip
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
-from .test_nginx import (CONFIGS, DOCS_ROOT, FINGERPRINTED, HOSTING, ROOT, SUB_PATH, TYPES, Server, build_with_site_url,
-                         free_port, site_files)
+from .processes import stop, wait_for_port
+from .test_nginx import (CONFIGS, DOCS_ROOT, HOSTING, MISSING, ROOT, SUB_PATH, TYPES, Server,
+                         build_with_site_url, check_every_file, check_missing_page, free_port)
 
 APACHE = "/usr/sbin/apache2"
 MODULES = Path("/usr/lib/apache2/modules")
@@ -54,21 +53,6 @@ def httpd_conf(tmp: Path, port: int, dest: Path) -> str:
             + apache_block(HOSTING).replace(DOCS_ROOT, str(dest)))
 
 
-def wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
-    """Return once something listens on `port`; fail with Apache's log if it stops or never listens."""
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"apache2 stopped:\n{log.read_text('utf-8', 'replace') if log.exists() else ''}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                pytest.fail("apache2 did not start listening")
-            time.sleep(0.05)
-
-
 @pytest.fixture(scope="module", params=sorted(CONFIGS))
 def server(request: pytest.FixtureRequest) -> Iterator[Server]:
     """The fixture site and the real site, each built with its site_url and served by Apache under the
@@ -91,15 +75,11 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
         process = subprocess.Popen([APACHE, "-f", str(conf), "-DFOREGROUND"], stdin=subprocess.DEVNULL,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            wait_for(port, process, tmp / "error.log")
+            log = tmp / "error.log"
+            wait_for_port(port, process, "apache2", 30, lambda: log.read_text("utf-8", "replace") if log.exists() else "")
             yield Server(request.param, port, Path(os.path.realpath(dest)))
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, 20)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -109,20 +89,7 @@ def test_the_readme_shows_the_tested_block() -> None:
 
 
 def test_every_file_is_served_whole_with_its_type_and_caching(server: Server) -> None:
-    files = site_files(server.site)
-    assert "index.html" in files and "404.html" in files and len(files) > 20
-    problems = []
-    for name in files:
-        status, headers, body = server.get(SUB_PATH + quote(name))
-        expected_type = APACHE_TYPES.get(Path(name).suffix, "?")
-        if expected_type == "?":
-            problems.append(f"{name}: no expected type for {Path(name).suffix} (add it to docs/hosting.md and here)")
-        cache = "public, max-age=31536000, immutable" if FINGERPRINTED.match(name) else "no-cache"
-        got = (status, headers.get("content-type"), headers.get("cache-control"),
-               body == (server.site / name).read_bytes())
-        if got != (200, expected_type, cache, True):
-            problems.append(f"{name}: {got[:3]}, same bytes: {got[3]}")
-    assert problems == [], "\n".join(problems)
+    check_every_file(server, APACHE_TYPES)
 
 
 def test_the_site_root_and_the_bare_sub_path(server: Server) -> None:
@@ -133,20 +100,10 @@ def test_the_site_root_and_the_bare_sub_path(server: Server) -> None:
     assert status == 301 and urlsplit(headers["location"]).path == SUB_PATH
 
 
-@pytest.mark.parametrize("missing", ["nincs-ilyen-oldal.html", "fak/nincs/ilyen/mappa/", "kodok/K0000.html"])
+@pytest.mark.parametrize("missing", MISSING)
 def test_a_missing_page_gets_the_404_page_and_its_links_work_under_the_sub_path(server: Server,
                                                                               missing: str) -> None:
-    status, headers, body = server.get(SUB_PATH + missing)
-    assert status == 404 and headers["content-type"] == APACHE_TYPES[".html"]
-    assert body == (server.site / "404.html").read_bytes()
-    base = f"http://127.0.0.1:{server.port}{SUB_PATH}{missing}"
-    links = sorted({urljoin(base, m) for m in re.findall(r'(?:href|src)="([^"#]+)', body.decode("utf-8"))})
-    local = [u for u in links if urlsplit(u).netloc == f"127.0.0.1:{server.port}"]
-    assert any(u.endswith(".css") for u in local) and any(u.endswith(".js") for u in local)
-    for url in local:
-        assert urlsplit(url).path.startswith(SUB_PATH), url
-        status, _, _ = server.get(urlsplit(url).path)
-        assert status == 200, url
+    check_missing_page(server, missing, APACHE_TYPES[".html"])
 
 
 def test_text_is_sent_compressed_to_browsers_that_accept_it(server: Server) -> None:

@@ -10,7 +10,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from typing import Iterator
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
+
+from .processes import stop, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTING = ROOT / "docs" / "hosting.md"
@@ -128,25 +129,10 @@ def running_nginx(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     proc = subprocess.Popen([NGINX, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf), "-g", "daemon off;"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"nginx stopped: {proc.stderr.read().decode() if proc.stderr else ''}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("nginx did not start listening")
-                time.sleep(0.05)
+        wait_for_port(port, proc, "nginx", 20, lambda: proc.stderr.read().decode() if proc.stderr else "")
         yield Server(name, port, Path(os.path.realpath(dest)))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 10)
         if proc.stderr:
             proc.stderr.close()
 
@@ -162,21 +148,26 @@ def site_files(site: Path) -> list[str]:
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
 
 
-def test_every_file_is_served_whole_with_its_type_and_caching(server: Server) -> None:
+def check_every_file(server: Server, types: dict[str, str | None]) -> None:
+    """Every file of the site comes back whole, with the type `types` gives its suffix and the caching
+    docs/hosting.md asks for (a year for fingerprinted assets, revalidation for the rest)."""
     files = site_files(server.site)
     assert "index.html" in files and "404.html" in files and len(files) > 20
     problems = []
     for name in files:
         status, headers, body = server.get(SUB_PATH + quote(name))
-        suffix = Path(name).suffix
-        expected_type = TYPES.get(suffix)
-        if expected_type is None:
-            problems.append(f"{name}: no expected type for {suffix} (add it to docs/hosting.md and here)")
+        expected_type = types.get(Path(name).suffix, "?")
+        if expected_type == "?":
+            problems.append(f"{name}: no expected type for {Path(name).suffix} (add it to docs/hosting.md and here)")
         cache = "public, max-age=31536000, immutable" if FINGERPRINTED.match(name) else "no-cache"
         got = (status, headers.get("content-type"), headers.get("cache-control"), body == (server.site / name).read_bytes())
         if got != (200, expected_type, cache, True):
             problems.append(f"{name}: {got[:3]}, same bytes: {got[3]}")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_file_is_served_whole_with_its_type_and_caching(server: Server) -> None:
+    check_every_file(server, TYPES)
 
 
 def test_the_site_root_and_the_bare_sub_path(server: Server) -> None:
@@ -186,11 +177,13 @@ def test_the_site_root_and_the_bare_sub_path(server: Server) -> None:
     assert status == 301 and urlsplit(headers["location"]).path == SUB_PATH
 
 
-@pytest.mark.parametrize("missing", ["nincs-ilyen-oldal.html", "fak/nincs/ilyen/mappa/", "kodok/K0000.html"])
-def test_a_missing_page_gets_the_404_page_and_its_links_work_under_the_sub_path(server: Server,
-                                                                              missing: str) -> None:
+MISSING = ["nincs-ilyen-oldal.html", "fak/nincs/ilyen/mappa/", "kodok/K0000.html"]
+
+
+def check_missing_page(server: Server, missing: str, html_type: str | None) -> None:
+    """A missing page gets the 404 page (as `html_type`), and every local link of it works under the sub-path."""
     status, headers, body = server.get(SUB_PATH + missing)
-    assert status == 404 and headers["content-type"] == TYPES[".html"]
+    assert status == 404 and headers["content-type"] == html_type
     assert body == (server.site / "404.html").read_bytes()
     base = f"http://127.0.0.1:{server.port}{SUB_PATH}{missing}"
     links = sorted({urljoin(base, m) for m in re.findall(r'(?:href|src)="([^"#]+)', body.decode("utf-8"))})
@@ -200,6 +193,12 @@ def test_a_missing_page_gets_the_404_page_and_its_links_work_under_the_sub_path(
         assert urlsplit(url).path.startswith(SUB_PATH), url
         status, _, _ = server.get(urlsplit(url).path)
         assert status == 200, url
+
+
+@pytest.mark.parametrize("missing", MISSING)
+def test_a_missing_page_gets_the_404_page_and_its_links_work_under_the_sub_path(server: Server,
+                                                                              missing: str) -> None:
+    check_missing_page(server, missing, TYPES[".html"])
 
 
 def test_text_is_sent_compressed_to_browsers_that_accept_it(server: Server) -> None:

@@ -25,6 +25,8 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
+from ..processes import stop
+
 __all__ = ["FIREFOX", "Firefox", "launch"]
 
 FIREFOX = "firefox-esr"
@@ -140,10 +142,5 @@ def launch() -> Iterator[Firefox]:
             yield browser
             browser.command("session.end")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 20)
         shutil.rmtree(profile, ignore_errors=True)
