@@ -35,7 +35,6 @@ __all__ = [
     "PrintedSite",
     "print_site",
     "page_address",
-    "write_pdf",
     "page_links",
     "to_pdf",
     "Stats",
@@ -107,12 +106,6 @@ def _add_page(document: Document, landscape: bool, body: Drawing, info: PageInfo
     stats.pages_rendered += 1
 
 
-def write_pdf(bodies: Sequence[tuple[PageBody, PageInfo]], title: str, day: dt.date, out: BinaryIO) -> None:
-    """One PDF of these page bodies, each with its furniture and QR code, numbered as pages of this
-    document and dated `day`, so that equal input gives equal bytes."""
-    _write_document(Document(title, day), [(b.landscape, _drawn(b), info) for b, info in bodies], out)
-
-
 def _write_document(document: Document, pages: Sequence[tuple[bool, Drawing, PageInfo]], out: BinaryIO) -> None:
     for number, (landscape, body, info) in enumerate(pages, start=1):
         _add_page(document, landscape, body, info, number, len(pages))
@@ -121,9 +114,10 @@ def _write_document(document: Document, pages: Sequence[tuple[bool, Drawing, Pag
 
 
 def to_pdf(bodies: Sequence[tuple[PageBody, PageInfo]], title: str, day: dt.date) -> bytes:
-    """`write_pdf` into bytes."""
+    """One PDF of these page bodies, each with its furniture and QR code, numbered as pages of this
+    document and dated `day`, so that equal input gives equal bytes."""
     out = io.BytesIO()
-    write_pdf(bodies, title, day, out)
+    _write_document(Document(title, day), [(b.landscape, _drawn(b), info) for b, info in bodies], out)
     return out.getvalue()
 
 
